@@ -1,0 +1,12 @@
+"""The adapter registry: a channel's provider kind picks its adapter."""
+from services.relay.adapters.demo import DemoAdapter
+from services.relay.adapters.openai import OpenAIAdapter
+
+ADAPTERS = {
+    "openai": OpenAIAdapter(),
+    "demo": DemoAdapter(),
+}
+
+
+def adapter_for(provider: str):
+    return ADAPTERS.get(provider)

@@ -1,0 +1,47 @@
+# Two commands: `make run` (set up everything and serve on 127.0.0.1:8000)
+# and `make test`. Everything they need is installed from this file.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+WORKERS ?= 2
+PYTEST_ARGS ?=
+
+.PHONY: run test install install-dev migrate seed bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+# --no-compile: alipay-sdk-python ships 36k modules; byte-compiling them all
+# at install time costs half a minute for code we import a corner of.
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q --no-compile -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install -q --no-compile -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+migrate: install
+	$(BIN)/flask --app app db upgrade
+
+seed: migrate
+	$(BIN)/flask --app app demo seed
+
+run: seed
+	@echo "Serving Tollgate on http://127.0.0.1:$(PORT) (gunicorn, $(WORKERS) gevent workers)"
+	$(BIN)/gunicorn --worker-class gevent --workers $(WORKERS) --bind 127.0.0.1:$(PORT) \
+		--no-control-socket --access-logfile - wsgi:app
+
+test: install-dev
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: install-dev
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) .pytest_cache test-artifacts

@@ -1,0 +1,129 @@
+"""The application factory. Nothing here touches an app at import time."""
+from __future__ import annotations
+
+import logging
+import secrets
+
+from flask import Flask, g, request
+from sqlalchemy import event
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+import config as config_module
+from extensions import csrf, db, limiter, login_manager, migrate
+
+API_PREFIXES = ("/v1", "/api/v1")
+
+
+def create_app(config=None) -> Flask:
+    """Build the app. `config` is a config class, or a dict of overrides on
+    top of the class TOLLGATE_ENV selects (tests pass dicts)."""
+    app = Flask(__name__, instance_path=str(config_module.INSTANCE_DIR))
+    _configure(app, config)
+    _register_request_hooks(app)  # before the limiter's: see _strip_retry_after
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_errors(app)
+    _register_commands(app)
+    return app
+
+
+def _configure(app: Flask, config) -> None:
+    base = config if isinstance(config, type) else config_module.config_for_env()
+    app.config.from_object(base)
+    if isinstance(config, dict):
+        app.config.update(config)
+    env = app.config["ENV_NAME"]
+    if env == "development" and not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = config_module.development_secret_key()
+    if env == "production":
+        config_module.check_production_secret(app.config.get("SECRET_KEY"))
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("SECRET_KEY is not set")
+    app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_REQUEST_BYTES"]
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite"):
+        # SQLite writers wait for each other instead of failing at once.
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": 30}})
+    else:
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS",
+                              {"pool_size": 10, "max_overflow": 40, "pool_pre_ping": True})
+    if app.config["TRUSTED_PROXIES"]:
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+    logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL lets readers run beside the one writer; NORMAL is durable enough
+    # with WAL and keeps each commit cheap.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(config_module.BASE_DIR / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            event.listen(db.engine, "connect", _sqlite_pragmas)
+
+
+def _register_request_hooks(app: Flask) -> None:
+    @app.before_request
+    def _request_id():
+        g.request_id = "req_" + secrets.token_hex(12)
+
+    @app.after_request
+    def _headers(response):
+        response.headers["x-request-id"] = g.get("request_id", "")
+        return response
+
+    @app.after_request
+    def _strip_retry_after(response):
+        # flask-limiter writes Retry-After on every response it counted;
+        # only refusals should carry it. Registered before the limiter's
+        # hook, so it runs after it.
+        if response.status_code not in (429, 503):
+            response.headers.pop("Retry-After", None)
+        return response
+
+
+def _register_blueprints(app: Flask) -> None:
+    from blueprints.api_v1 import bp as api_v1
+    from blueprints.public import bp as public
+
+    app.register_blueprint(api_v1, url_prefix="/v1")
+    app.register_blueprint(api_v1, url_prefix="/api/v1", name="api_v1_alias")
+    app.register_blueprint(public)
+    # API clients authenticate with keys, not cookies: no CSRF there. The
+    # views are shared by both registrations, so exempt them one by one.
+    for endpoint, view in app.view_functions.items():
+        if endpoint.startswith(("api_v1.", "api_v1_alias.")):
+            csrf.exempt(view)
+
+
+def _register_errors(app: Flask) -> None:
+    from blueprints.api_v1.errors import http_error
+    from blueprints.public import html_error
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        if request.path.startswith(API_PREFIXES):
+            return http_error(exc)
+        return html_error(exc)
+
+
+def _register_commands(app: Flask) -> None:
+    from commands import register
+
+    register(app)

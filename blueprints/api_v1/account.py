@@ -1,0 +1,77 @@
+"""Models, balance and the OpenAI-style billing endpoints chat front-ends read."""
+from __future__ import annotations
+
+import time
+
+from flask import current_app, g, jsonify
+
+from blueprints.api_v1 import bp
+from blueprints.api_v1.auth import api_view
+from services import account_info
+from services.catalog import current_catalog
+from services.relay.errors import RelayError
+
+
+def model_object(info) -> dict:
+    price = info.price
+    return {
+        "id": info.id, "object": "model", "created": info.created, "owned_by": info.owned_by,
+        "display_name": info.display_name, "category": info.category,
+        "capabilities": list(info.capabilities), "context_window": info.context_window,
+        "max_output_tokens": info.max_output_tokens,
+        "pricing": {"unit": "credits per 1M tokens", "input": price.input, "output": price.output,
+                    "cache_read": price.cache_read, "request": price.request},
+    }
+
+
+def visible_models(key) -> list:
+    catalog = current_catalog()
+    return [m for m in catalog.models.values()
+            if m.enabled and catalog.channels_for(m.id) and key.may_use(m.id)
+            and (m.public or (key.allowed_models is not None and m.id in key.allowed_models))]
+
+
+@bp.get("/models")
+@api_view
+def list_models():
+    models = sorted(visible_models(g.api_key), key=lambda m: m.id)
+    return jsonify({"object": "list", "data": [model_object(m) for m in models]})
+
+
+@bp.get("/models/<path:model_id>")
+@api_view
+def get_model(model_id: str):
+    for model in visible_models(g.api_key):
+        if model.id == model_id:
+            return jsonify(model_object(model))
+    raise RelayError(404, "model_not_available", f"The model '{model_id}' is not available.")
+
+
+@bp.get("/balance")
+@api_view
+def balance():
+    return jsonify(account_info.balance_view(g.api_key))
+
+
+@bp.get("/dashboard/billing/subscription")
+@api_view
+def billing_subscription():
+    info = account_info.balance_view(g.api_key)
+    unit = current_app.config["CREDITS_PER_DISPLAY_UNIT"]
+    total = (info["balance"] + info["key"]["spent"]) / unit
+    expires = g.api_key.expires_at
+    return jsonify({
+        "object": "billing_subscription", "has_payment_method": True,
+        "soft_limit_usd": total, "hard_limit_usd": total, "system_hard_limit_usd": total,
+        "access_until": int(expires.timestamp()) if expires else int(time.time()) + 10 * 365 * 86400,
+        "credits_per_unit": unit,
+    })
+
+
+@bp.get("/dashboard/billing/usage")
+@api_view
+def billing_usage():
+    info = account_info.balance_view(g.api_key)
+    unit = current_app.config["CREDITS_PER_DISPLAY_UNIT"]
+    # Chat front-ends read total_usage in hundredths of the unit.
+    return jsonify({"object": "list", "total_usage": info["key"]["spent"] * 100 / unit})

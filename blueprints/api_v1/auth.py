@@ -1,0 +1,75 @@
+"""API-key authentication and per-key rate limits, at the edge.
+
+The rate limit runs first and needs the key too, so the key is resolved once
+per request and kept on `g`: a valid key is limited per key (its own
+requests per minute/day or the defaults), anything else per client IP, which
+also slows down key guessing."""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import current_app, g, request
+
+from extensions import limiter
+from services.keys import KeyContext, authenticate
+from services.relay.errors import RelayError
+
+_UNSET = object()
+
+
+def presented_key() -> str | None:
+    auth = request.headers.get("Authorization", "")
+    if auth[:7].lower() == "bearer ":
+        return auth[7:].strip()
+    return request.headers.get("x-api-key", "").strip() or None
+
+
+def resolve_key() -> KeyContext | None:
+    ctx = g.get("api_key", _UNSET)
+    if ctx is _UNSET:
+        ctx = authenticate(presented_key())
+        g.api_key = ctx
+    return ctx
+
+
+def _limit_identity() -> str:
+    ctx = resolve_key()
+    return f"key:{ctx.id}" if ctx is not None else f"ip:{request.remote_addr}"
+
+
+def _limit_value() -> str:
+    config = current_app.config
+    ctx = resolve_key()
+    if ctx is None:
+        return f"{config['UNAUTHENTICATED_RPM']}/minute"
+    rpm = ctx.rpm or config["DEFAULT_KEY_RPM"]
+    rpd = ctx.rpd or config["DEFAULT_KEY_RPD"]
+    limits = [f"{rpm}/minute"] if rpm > 0 else ["1000000/minute"]
+    if rpd > 0:
+        limits.append(f"{rpd}/day")
+    return ";".join(limits)
+
+
+# One budget per key across every /v1 and /api/v1 route.
+rate_limited = limiter.shared_limit(_limit_value, scope="api", key_func=_limit_identity)
+
+
+def require_api_key(view):
+    """401 for a missing, unknown, malformed, disabled or expired key (all
+    alike); api_disabled when the key is fine but its account is suspended."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        ctx = resolve_key()
+        if ctx is None:
+            raise RelayError(401, "invalid_api_key", "Invalid or missing API key.")
+        if not ctx.account_active:
+            raise RelayError(401, "api_disabled", "API access is disabled for this account.")
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def api_view(view):
+    """Every /v1 view: rate limited, then authenticated."""
+    return rate_limited(require_api_key(view))

@@ -1,0 +1,39 @@
+"""POST /v1/chat/completions: the OpenAI door."""
+from __future__ import annotations
+
+import orjson
+from flask import Response, current_app, g, request
+
+from blueprints.api_v1 import bp
+from blueprints.api_v1.auth import api_view
+from blueprints.api_v1.body import read_json_body
+from services.relay import run
+from services.relay.call import ClientInfo, prepare_chat
+from services.relay.doors.openai_chat import OpenAIChatWriter, completion_body
+
+SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+
+
+def client_info() -> ClientInfo:
+    return ClientInfo(ip=request.remote_addr, user_agent=request.headers.get("User-Agent"))
+
+
+def call_headers(call) -> dict:
+    headers = {}
+    if call.lowered_max_tokens is not None:
+        headers["x-tollgate-max-tokens"] = str(call.lowered_max_tokens)
+    return headers
+
+
+@bp.post("/chat/completions")
+@api_view
+def chat_completions():
+    call = prepare_chat(g.api_key, read_json_body(), request_id=g.request_id, client=client_info())
+    if call.stream:
+        upstream = run.open_stream(call)
+        body = run.relay_stream(current_app._get_current_object(), call, upstream,
+                                OpenAIChatWriter(call), request.environ.get("gunicorn.socket"))
+        return Response(body, mimetype="text/event-stream", headers={**SSE_HEADERS, **call_headers(call)})
+    completion, meter = run.complete(call)
+    return Response(orjson.dumps(completion_body(call, completion, meter)),
+                    mimetype="application/json", headers=call_headers(call))

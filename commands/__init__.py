@@ -1,0 +1,7 @@
+"""Operator commands: `flask --app app <group> <command> --help`."""
+from commands import accounts, catalog, demo, ledger
+
+
+def register(app) -> None:
+    for group in (catalog.channel, catalog.model, accounts.key, accounts.account, ledger.ledger, demo.demo):
+        app.cli.add_command(group)

@@ -1,0 +1,125 @@
+"""`flask channel ...` and `flask model ...`."""
+from __future__ import annotations
+
+import click
+from sqlalchemy import select
+
+from extensions import db
+from models import Channel, LlmModel
+from services.channels import ChannelError, add_channel, set_enabled
+from services.registry import RegistryError, set_model
+
+
+def _csv(value: str | None) -> list[str]:
+    return [v.strip() for v in (value or "").split(",") if v.strip()]
+
+
+def _pairs(values: tuple[str, ...]) -> dict[str, str]:
+    mapping = {}
+    for item in values:
+        client, sep, upstream = item.partition("=")
+        if not sep or not client.strip() or not upstream.strip():
+            raise click.BadParameter(f"expected client_name=upstream_name, got {item!r}", param_hint="--map")
+        mapping[client.strip()] = upstream.strip()
+    return mapping
+
+
+@click.group(help="Upstream channels.")
+def channel():
+    pass
+
+
+@channel.command("add")
+@click.argument("name")
+@click.option("--provider", required=True, help="Adapter kind: openai, demo (anthropic with the Messages door).")
+@click.option("--base-url", default="", help="The provider's API base URL, e.g. https://api.deepseek.com/v1.")
+@click.option("--api-key", default=None, help="The provider key; stored encrypted, never printed.")
+@click.option("--models", required=True, help="Comma-separated model ids this channel serves.")
+@click.option("--map", "maps", multiple=True, metavar="CLIENT=UPSTREAM",
+              help="Send model CLIENT to the upstream as UPSTREAM (repeatable).")
+@click.option("--priority", default=0, show_default=True, type=int, help="Higher priority groups serve first.")
+@click.option("--weight", default=1, show_default=True, type=int, help="Share of traffic inside a priority group.")
+def channel_add(name, provider, base_url, api_key, models, maps, priority, weight):
+    """Add an upstream channel NAME."""
+    try:
+        created = add_channel(name, provider, base_url, api_key, _csv(models), _pairs(maps), priority, weight)
+    except ChannelError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"channel {created.id} {created.name}: {created.provider} {created.base_url} "
+               f"serving {', '.join(created.models)}")
+    priced = set(db.session.scalars(select(LlmModel.id)))
+    for model_id in created.models:
+        if model_id not in priced:
+            click.echo(f"note: model {model_id} has no price yet; run `flask --app app model set {model_id} ...`")
+
+
+@channel.command("list")
+def channel_list():
+    """List channels (secrets are never shown)."""
+    for ch in db.session.scalars(select(Channel).order_by(Channel.id)):
+        state = "enabled" if ch.enabled else "disabled"
+        click.echo(f"{ch.id}\t{ch.name}\t{ch.provider}\t{state}\tp{ch.priority}/w{ch.weight}\t"
+                   f"{ch.base_url}\t{','.join(ch.models)}")
+
+
+@channel.command("disable")
+@click.argument("name")
+def channel_disable(name):
+    """Stop routing to channel NAME."""
+    try:
+        set_enabled(name, False)
+    except ChannelError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"channel {name} disabled")
+
+
+@channel.command("enable")
+@click.argument("name")
+def channel_enable(name):
+    """Route to channel NAME again."""
+    try:
+        set_enabled(name, True)
+    except ChannelError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"channel {name} enabled")
+
+
+@click.group(help="The model registry and its prices (credits per 1M tokens).")
+def model():
+    pass
+
+
+@model.command("set")
+@click.argument("model_id")
+@click.option("--input-price", type=int, help="Credits per 1M input tokens.")
+@click.option("--output-price", type=int, help="Credits per 1M output tokens.")
+@click.option("--request-price", type=int, help="Flat credits per request.")
+@click.option("--cache-read-price", type=int, help="Credits per 1M cached input tokens (default: the input price).")
+@click.option("--display-name")
+@click.option("--category", help="chat, reasoning, embedding, image, ...")
+@click.option("--capabilities", help="Comma-separated, e.g. chat,tools,vision,reasoning.")
+@click.option("--owned-by")
+@click.option("--context-window", type=int)
+@click.option("--max-output-tokens", type=int, help="The most output tokens the upstream accepts.")
+@click.option("--public/--private", default=None, help="Listed in /v1/models for every key.")
+@click.option("--enable/--disable", "enabled", default=None)
+def model_set(model_id, capabilities, **fields):
+    """Create or update MODEL_ID in the registry."""
+    if capabilities is not None:
+        fields["capabilities"] = _csv(capabilities)
+    try:
+        row, created = set_model(model_id, **fields)
+    except RegistryError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"model {row.id} {'created' if created else 'updated'}: input {row.input_price}, "
+               f"output {row.output_price}, request {row.request_price} credits "
+               f"({'enabled' if row.enabled else 'disabled'}, {'public' if row.public else 'private'})")
+
+
+@model.command("list")
+def model_list():
+    """List the registry."""
+    for row in db.session.scalars(select(LlmModel).order_by(LlmModel.id)):
+        click.echo(f"{row.id}\t{row.display_name}\tin {row.input_price}\tout {row.output_price}\t"
+                   f"req {row.request_price}\t{'enabled' if row.enabled else 'disabled'}\t"
+                   f"{'public' if row.public else 'private'}")

@@ -1,0 +1,141 @@
+"""Configuration classes over the environment.
+
+`create_app()` picks a class by TOLLGATE_ENV (development, testing,
+production). Secrets have no defaults: production refuses to start without a
+strong SECRET_KEY; development keeps a generated one under instance/ so that
+keys and encrypted channel secrets survive restarts.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("TOLLGATE_INSTANCE_DIR", BASE_DIR / "instance"))
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def _float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value not in (None, "") else default
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value in (None, ""):
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def database_url(raw: str | None) -> str:
+    """Accept the usual postgres URL spellings and pick the psycopg 3 driver,
+    which cooperates with gevent."""
+    if not raw:
+        return f"sqlite:///{INSTANCE_DIR / 'tollgate.db'}"
+    for prefix in ("postgres://", "postgresql://"):
+        if raw.startswith(prefix):
+            return "postgresql+psycopg://" + raw[len(prefix):]
+    return raw
+
+
+class Config:
+    ENV_NAME = "base"
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+
+    # Public address of the site, used in docs and payment notify URLs.
+    SITE_URL = os.environ.get("SITE_URL") or None
+    # Number of reverse proxies in front of us whose X-Forwarded-* to trust.
+    TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
+
+    # /v1 limits and defaults.
+    MAX_REQUEST_BYTES = _int("MAX_REQUEST_BYTES", 8 * 1024 * 1024)
+    DEFAULT_KEY_RPM = _int("DEFAULT_KEY_RPM", 600)
+    DEFAULT_KEY_RPD = _int("DEFAULT_KEY_RPD", 0)  # 0: no daily limit
+    UNAUTHENTICATED_RPM = _int("UNAUTHENTICATED_RPM", 120)  # per client IP
+    RATELIMIT_STRATEGY = "moving-window"
+    KEY_CACHE_TTL = _float("KEY_CACHE_TTL", 3.0)
+    CATALOG_CACHE_TTL = _float("CATALOG_CACHE_TTL", 3.0)
+    # Below this many affordable output tokens a request is refused (402)
+    # rather than answered uselessly short.
+    MIN_USEFUL_OUTPUT_TOKENS = _int("MIN_USEFUL_OUTPUT_TOKENS", 64)
+    # Output cap assumed for models that declare none.
+    DEFAULT_MAX_OUTPUT_TOKENS = _int("DEFAULT_MAX_OUTPUT_TOKENS", 4096)
+    # A reservation whose request never settled (a killed worker) is
+    # returned by `flask ledger sweep` after this many seconds.
+    HOLD_TTL_SECONDS = _int("HOLD_TTL_SECONDS", 3600)
+
+    UPSTREAM_CONNECT_TIMEOUT = _float("UPSTREAM_CONNECT_TIMEOUT", 10.0)
+    UPSTREAM_READ_TIMEOUT = _float("UPSTREAM_READ_TIMEOUT", 300.0)
+
+    # What a "unit" is on OpenAI-style billing endpoints that chat front-ends
+    # read (they call it USD): this many credits. Default: the package table's
+    # 1 CNY = 50,000,000 credits.
+    CREDITS_PER_DISPLAY_UNIT = _int("CREDITS_PER_DISPLAY_UNIT", 50_000_000)
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+    DEBUG = False  # gunicorn serves even in development; no reloader
+    LOG_LEVEL = "INFO"
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = os.environ.get("SECRET_KEY") or "testing-" + secrets.token_hex(16)
+    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL") or "sqlite://")
+    KEY_CACHE_TTL = _float("KEY_CACHE_TTL", 0.0)
+    CATALOG_CACHE_TTL = _float("CATALOG_CACHE_TTL", 0.0)
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_for_env() -> type[Config]:
+    name = os.environ.get("TOLLGATE_ENV", "development").strip().lower()
+    if name not in CONFIGS:
+        raise RuntimeError(f"TOLLGATE_ENV must be one of {sorted(CONFIGS)}, not {name!r}")
+    return CONFIGS[name]
+
+
+def development_secret_key() -> str:
+    """A per-checkout random key kept under instance/, never committed."""
+    path = INSTANCE_DIR / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key + "\n")
+    path.chmod(0o600)
+    return key
+
+
+WEAK_SECRETS = {"", "secret", "changeme", "change-me", "dev", "development", "123456", "password"}
+
+
+def check_production_secret(key: str | None) -> None:
+    if not key or key.lower() in WEAK_SECRETS or len(key) < 32:
+        raise RuntimeError(
+            "SECRET_KEY must be set to a random value of at least 32 characters in production "
+            "(for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+        )

@@ -1,0 +1,12 @@
+"""Every model, imported in one place so Alembic sees the whole set."""
+from models.account import Account, User
+from models.api_key import KEY_ACTIVE, KEY_DISABLED, ApiKey
+from models.catalog import LlmModel
+from models.channel import Channel
+from models.ledger import KINDS as LEDGER_KINDS, LedgerEntry
+from models.request_log import RequestLog
+
+__all__ = [
+    "Account", "User", "ApiKey", "KEY_ACTIVE", "KEY_DISABLED", "LlmModel", "Channel",
+    "LedgerEntry", "LEDGER_KINDS", "RequestLog",
+]

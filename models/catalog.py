@@ -1,0 +1,25 @@
+"""The model registry: what can be called, and at what price."""
+from extensions import db
+from models.base import utcnow
+
+
+class LlmModel(db.Model):
+    """Prices are credits per 1M tokens (input, output, cached input), plus
+    optional flat credits per request."""
+
+    __tablename__ = "models"
+
+    id = db.Column(db.String(128), primary_key=True)
+    display_name = db.Column(db.String(200), nullable=False, default="")
+    category = db.Column(db.String(32), nullable=False, default="chat")
+    capabilities = db.Column(db.JSON, nullable=False, default=list)
+    owned_by = db.Column(db.String(64), nullable=False, default="tollgate")
+    context_window = db.Column(db.Integer)
+    max_output_tokens = db.Column(db.Integer)
+    input_price = db.Column(db.BigInteger, nullable=False, default=0)
+    output_price = db.Column(db.BigInteger, nullable=False, default=0)
+    cache_read_price = db.Column(db.BigInteger)  # None: cached input costs the input price
+    request_price = db.Column(db.BigInteger, nullable=False, default=0)
+    enabled = db.Column(db.Boolean, nullable=False, default=True)
+    public = db.Column(db.Boolean, nullable=False, default=True)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)

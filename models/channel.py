@@ -1,0 +1,24 @@
+"""Upstream channels: where requests for a model are sent."""
+from extensions import db
+from models.base import utcnow
+
+
+class Channel(db.Model):
+    __tablename__ = "channels"
+
+    id = db.Column(db.Integer, primary_key=True)
+    name = db.Column(db.String(120), nullable=False, unique=True)
+    provider = db.Column(db.String(32), nullable=False)  # adapter kind: openai | anthropic | demo
+    base_url = db.Column(db.String(500), nullable=False, default="")
+    # Fernet token (services.secrets); never logged, never rendered.
+    api_key_encrypted = db.Column(db.Text)
+    models = db.Column(db.JSON, nullable=False, default=list)  # client-facing model ids served
+    model_map = db.Column(db.JSON, nullable=False, default=dict)  # client id -> upstream name
+    enabled = db.Column(db.Boolean, nullable=False, default=True)
+    priority = db.Column(db.Integer, nullable=False, default=0)
+    weight = db.Column(db.Integer, nullable=False, default=1)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    updated_at = db.Column(db.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+    def upstream_name(self, model_id: str) -> str:
+        return (self.model_map or {}).get(model_id, model_id)

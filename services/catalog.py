@@ -1,0 +1,128 @@
+"""The model registry and the channels serving it, as an immutable snapshot
+each worker reloads every CATALOG_CACHE_TTL seconds (one query per table),
+so the request path never queries them."""
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass, field
+
+from flask import current_app
+from sqlalchemy import select
+
+from extensions import db
+from models import Channel, LlmModel
+from services.crypto import decrypt_secret
+from services.pricing import Price
+
+_KEY = "tollgate.catalog"
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    id: str
+    display_name: str
+    category: str
+    capabilities: tuple
+    owned_by: str
+    context_window: int | None
+    max_output_tokens: int | None
+    price: Price
+    enabled: bool
+    public: bool
+    created: int
+
+
+@dataclass(frozen=True)
+class ChannelInfo:
+    id: int
+    name: str
+    provider: str
+    base_url: str
+    api_key: str = field(repr=False)  # never in reprs, logs or errors
+    models: tuple
+    model_map: dict
+    priority: int
+    weight: int
+
+    def upstream_name(self, model_id: str) -> str:
+        return self.model_map.get(model_id, model_id)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    models: dict
+    routes: dict  # model id -> channels serving it, highest priority first
+
+    def model(self, model_id: str) -> ModelInfo | None:
+        info = self.models.get(model_id)
+        return info if info is not None and info.enabled else None
+
+    def channels_for(self, model_id: str) -> list[ChannelInfo]:
+        return self.routes.get(model_id, [])
+
+
+def model_info(row: LlmModel) -> ModelInfo:
+    return ModelInfo(
+        id=row.id, display_name=row.display_name or row.id, category=row.category,
+        capabilities=tuple(row.capabilities or ()), owned_by=row.owned_by,
+        context_window=row.context_window, max_output_tokens=row.max_output_tokens,
+        price=Price(input=row.input_price, output=row.output_price,
+                    cache_read=row.cache_read_price, request=row.request_price),
+        enabled=row.enabled, public=row.public,
+        created=int(row.created_at.timestamp()) if row.created_at else 0,
+    )
+
+
+def load_catalog() -> Catalog:
+    secret_key = current_app.config["SECRET_KEY"]
+    with db.engine.connect() as conn:
+        model_rows = conn.execute(select(LlmModel.__table__)).all()
+        channel_rows = conn.execute(
+            select(Channel.__table__).where(Channel.enabled.is_(True))).all()
+    models = {row.id: model_info(row) for row in model_rows}
+    routes: dict[str, list[ChannelInfo]] = {}
+    for row in channel_rows:
+        info = ChannelInfo(
+            id=row.id, name=row.name, provider=row.provider, base_url=row.base_url.rstrip("/"),
+            api_key=decrypt_secret(secret_key, row.api_key_encrypted),
+            models=tuple(row.models or ()), model_map=dict(row.model_map or {}),
+            priority=row.priority, weight=max(row.weight, 0),
+        )
+        for model_id in info.models:
+            routes.setdefault(model_id, []).append(info)
+    for channels in routes.values():
+        channels.sort(key=lambda c: -c.priority)
+    return Catalog(models=models, routes=routes)
+
+
+def current_catalog() -> Catalog:
+    ttl = current_app.config["CATALOG_CACHE_TTL"]
+    cached = current_app.extensions.get(_KEY)
+    now = time.monotonic()
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    catalog = load_catalog()
+    current_app.extensions[_KEY] = (now + ttl, catalog)
+    return catalog
+
+
+def invalidate_catalog() -> None:
+    current_app.extensions.pop(_KEY, None)
+
+
+def pick_channel(channels: list[ChannelInfo], rng: random.Random | None = None) -> ChannelInfo | None:
+    """Weighted random choice inside the highest priority group."""
+    if not channels:
+        return None
+    top = channels[0].priority
+    group = [c for c in channels if c.priority == top]
+    total = sum(c.weight for c in group)
+    if total <= 0:
+        return group[0]
+    point = (rng or random).uniform(0, total)
+    for channel in group:
+        point -= channel.weight
+        if point <= 0:
+            return channel
+    return group[-1]

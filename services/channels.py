@@ -1,0 +1,57 @@
+"""Managing upstream channels (used by the CLI and the admin)."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import current_app
+
+from extensions import db
+from models import Channel
+from services.catalog import invalidate_catalog
+from services.crypto import encrypt_secret
+from services.relay.adapters import ADAPTERS
+
+
+class ChannelError(ValueError):
+    pass
+
+
+def _check(provider: str, base_url: str) -> None:
+    if provider not in ADAPTERS:
+        raise ChannelError(f"unknown provider {provider!r}; choose one of {', '.join(sorted(ADAPTERS))}")
+    if provider != "demo":
+        parts = urlsplit(base_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ChannelError("the base URL must be an http(s) URL such as https://api.deepseek.com/v1")
+
+
+def add_channel(name: str, provider: str, base_url: str, api_key: str | None, models: list[str],
+                model_map: dict[str, str] | None = None, priority: int = 0, weight: int = 1) -> Channel:
+    name = name.strip()
+    if not name:
+        raise ChannelError("a channel needs a name")
+    if Channel.query.filter_by(name=name).first() is not None:
+        raise ChannelError(f"a channel named {name!r} exists already")
+    _check(provider, base_url)
+    models = [m.strip() for m in models if m.strip()]
+    if not models:
+        raise ChannelError("a channel must serve at least one model")
+    channel = Channel(
+        name=name, provider=provider, base_url=base_url.rstrip("/"), models=models,
+        model_map=dict(model_map or {}), priority=priority, weight=max(weight, 0),
+        api_key_encrypted=encrypt_secret(current_app.config["SECRET_KEY"], api_key) if api_key else None,
+    )
+    db.session.add(channel)
+    db.session.commit()
+    invalidate_catalog()
+    return channel
+
+
+def set_enabled(name: str, enabled: bool) -> Channel:
+    channel = Channel.query.filter_by(name=name).first()
+    if channel is None:
+        raise ChannelError(f"no channel named {name!r}")
+    channel.enabled = enabled
+    db.session.commit()
+    invalidate_catalog()
+    return channel

@@ -1,0 +1,40 @@
+"""Editing the model registry (used by the CLI and the admin)."""
+from __future__ import annotations
+
+from extensions import db
+from models import LlmModel
+from services.catalog import invalidate_catalog
+
+EDITABLE = ("display_name", "category", "capabilities", "owned_by", "context_window",
+            "max_output_tokens", "input_price", "output_price", "cache_read_price",
+            "request_price", "enabled", "public")
+
+
+class RegistryError(ValueError):
+    pass
+
+
+def set_model(model_id: str, **fields) -> tuple[LlmModel, bool]:
+    """Create or update a model; fields left as None keep their value.
+    Returns (model, created)."""
+    model_id = model_id.strip()
+    if not model_id:
+        raise RegistryError("a model needs an id")
+    unknown = set(fields) - set(EDITABLE)
+    if unknown:
+        raise RegistryError(f"unknown fields: {', '.join(sorted(unknown))}")
+    for name in ("input_price", "output_price", "cache_read_price", "request_price",
+                 "context_window", "max_output_tokens"):
+        if fields.get(name) is not None and fields[name] < 0:
+            raise RegistryError(f"{name} cannot be negative")
+    model = db.session.get(LlmModel, model_id)
+    created = model is None
+    if created:
+        model = LlmModel(id=model_id, display_name=model_id, capabilities=["chat"])
+        db.session.add(model)
+    for name, value in fields.items():
+        if value is not None:
+            setattr(model, name, value)
+    db.session.commit()
+    invalidate_catalog()
+    return model, created

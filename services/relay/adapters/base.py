@@ -1,0 +1,56 @@
+"""What every provider adapter offers. Adapters translate and transport and
+report usage; they never touch the database or credits.
+
+Internally the relay speaks OpenAI chat: adapters take an OpenAI chat request
+and return an OpenAI completion, or a stream of OpenAI chunk dicts. An
+adapter for another wire format converts both ways."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator, Protocol
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    connect: float
+    read: float  # first byte, and the longest silence between stream reads
+
+
+class UpstreamError(Exception):
+    """The upstream failed. status is None for network failures and
+    timeouts; message is the upstream's raw text (sanitised before it is
+    shown to anyone)."""
+
+    def __init__(self, status: int | None, message: str, *, retry_after: int | None = None,
+                 timeout: bool = False):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.retry_after = retry_after
+        self.timeout = timeout
+
+
+@dataclass(slots=True)
+class StreamEvent:
+    """One upstream event. chunk is the parsed OpenAI chunk (None for the
+    final [DONE]); raw is the exact bytes received, when the upstream spoke
+    OpenAI, so an unchanged event is relayed byte for byte."""
+
+    chunk: dict | None
+    raw: bytes | None = None
+
+
+class ChunkStream(Protocol):
+    def __iter__(self) -> Iterator[StreamEvent]: ...
+
+    def abort(self) -> None:
+        """Called from another greenlet when the client is gone: unblock any
+        read in progress and drop the upstream connection."""
+
+    def close(self) -> None: ...
+
+
+class Adapter(Protocol):
+    def complete(self, channel, body: dict, timeouts: Timeouts) -> dict: ...
+
+    def stream(self, channel, body: dict, timeouts: Timeouts) -> ChunkStream: ...

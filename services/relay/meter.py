@@ -1,0 +1,100 @@
+"""Counts what an upstream answer holds and what reached the client, so the
+request is billed on real usage, or on a local estimate when there is none."""
+from __future__ import annotations
+
+import time
+
+from services.pricing import Usage
+
+
+def usage_from_openai(usage: dict | None) -> Usage | None:
+    if not isinstance(usage, dict):
+        return None
+    prompt = int(usage.get("prompt_tokens") or 0)
+    completion = int(usage.get("completion_tokens") or 0)
+    details = usage.get("prompt_tokens_details") or {}
+    cached = int((details.get("cached_tokens") if isinstance(details, dict) else 0) or 0)
+    # DeepSeek reports cache hits at the top level.
+    cached = cached or int(usage.get("prompt_cache_hit_tokens") or 0)
+    write = int(usage.get("cache_creation_input_tokens") or usage.get("cache_write_tokens") or 0)
+    return Usage(prompt_tokens=prompt, completion_tokens=completion, cached_tokens=cached,
+                 cache_write_tokens=write)
+
+
+class TextCounter:
+    """Running estimate of generated tokens without keeping the text."""
+
+    __slots__ = ("ascii", "other")
+
+    def __init__(self):
+        self.ascii = 0
+        self.other = 0
+
+    def add(self, text: str) -> None:
+        n = len(text.encode("ascii", "ignore"))
+        self.ascii += n
+        self.other += len(text) - n
+
+    @property
+    def tokens(self) -> int:
+        return -(-self.ascii // 4) + self.other
+
+
+class Meter:
+    def __init__(self, started: float):
+        self.started = started
+        self.first_token_at: float | None = None
+        self.usage: Usage | None = None
+        self.generated = TextCounter()
+        self.finish_reason: str | None = None
+
+    def observe(self, chunk: dict) -> None:
+        """Take one OpenAI chunk into account (call after it was relayed)."""
+        usage = chunk.get("usage")
+        if usage:
+            self.usage = usage_from_openai(usage)
+        for choice in chunk.get("choices") or ():
+            delta = choice.get("delta") or {}
+            text = delta.get("content")
+            if text:
+                self._text(text)
+            text = delta.get("reasoning_content") or delta.get("reasoning")
+            if isinstance(text, str) and text:
+                self._text(text)
+            for call in delta.get("tool_calls") or ():
+                fn = call.get("function") or {}
+                piece = (fn.get("name") or "") + (fn.get("arguments") or "")
+                if piece:
+                    self._text(piece)
+            if choice.get("finish_reason"):
+                self.finish_reason = choice["finish_reason"]
+
+    def observe_completion(self, completion: dict) -> None:
+        self.usage = usage_from_openai(completion.get("usage"))
+        for choice in completion.get("choices") or ():
+            message = choice.get("message") or {}
+            for text in (message.get("content"), message.get("reasoning_content")):
+                if isinstance(text, str):
+                    self.generated.add(text)
+            for call in message.get("tool_calls") or ():
+                fn = call.get("function") or {}
+                self.generated.add((fn.get("name") or "") + (fn.get("arguments") or ""))
+
+    def _text(self, text: str) -> None:
+        if self.first_token_at is None:
+            self.first_token_at = time.perf_counter()
+        self.generated.add(text)
+
+    def billable(self, prompt_estimate: int) -> Usage:
+        """The upstream's usage, or an estimate of the prompt plus what was
+        generated (marked as estimated)."""
+        if self.usage is not None:
+            return self.usage
+        return Usage(prompt_tokens=prompt_estimate, completion_tokens=self.generated.tokens,
+                     estimated=True)
+
+    @property
+    def ttft_ms(self) -> int | None:
+        if self.first_token_at is None:
+            return None
+        return int((self.first_token_at - self.started) * 1000)

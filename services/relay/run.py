@@ -1,0 +1,170 @@
+"""Running a prepared call against its upstream and settling it.
+
+Whatever happens (success, upstream error, timeout, client disconnect, a bug)
+the hold is settled exactly once in `finally`: real usage when the upstream
+reported it, else a local estimate of the prompt and of what was relayed."""
+from __future__ import annotations
+
+import logging
+import time
+from typing import Iterator
+
+from flask import Flask
+
+from services import ledger
+from services.relay.adapters.base import StreamEvent, UpstreamError
+from services.relay.call import RelayCall
+from services.relay.client_watch import watch_client
+from services.relay.errors import RelayError
+from services.relay.meter import Meter
+from services.relay.sanitize import sanitize
+
+log = logging.getLogger("tollgate.relay")
+
+
+def relay_error(call: RelayCall, exc: UpstreamError) -> RelayError:
+    """An upstream failure as the client should see it: sanitised, and
+    blaming the client only for what was the client's fault."""
+    channel = call.channel
+    detail = sanitize(exc.message, (channel.api_key, channel.base_url))
+    if exc.status is None:
+        what = "timed out" if exc.timeout else "could not be reached"
+        return RelayError(502, "provider_error", f"The upstream provider {what}.")
+    if exc.status in (400, 422):
+        return RelayError(400, "invalid_request", f"The upstream provider rejected the request: {detail}")
+    if exc.status == 413:
+        return RelayError(413, "request_too_large", f"The upstream provider says: {detail}")
+    if exc.status == 429:
+        return RelayError(429, "rate_limited", "The upstream provider is rate limiting; retry later.",
+                          retry_after=exc.retry_after or 1)
+    return RelayError(502, "provider_error", f"The upstream provider failed (HTTP {exc.status}): {detail}")
+
+
+def settle(call: RelayCall, meter: Meter | None) -> int:
+    """Charge for what was used and write the request log; once per call."""
+    if call.settled:
+        return call.cost or 0
+    call.settled = True
+    usage = meter.billable(call.prompt_estimate) if meter is not None else None
+    cost = call.cost_of(usage) if usage is not None else 0
+    record = {
+        "request_id": call.request_id, "account_id": call.key.account_id, "key_id": call.key.id,
+        "door": call.door, "model": call.client_model, "upstream_model": call.upstream_body.get("model"),
+        "channel_id": call.channel.id, "stream": call.stream, "status": call.status,
+        "error_code": call.error_code,
+        "latency_ms": int((time.perf_counter() - call.started) * 1000),
+        "ttft_ms": meter.ttft_ms if meter is not None else None,
+        "prompt_tokens": usage.prompt_tokens if usage else 0,
+        "completion_tokens": usage.completion_tokens if usage else 0,
+        "cached_tokens": usage.cached_tokens if usage else 0,
+        "estimated": bool(usage and usage.estimated),
+        "client_ip": call.client.ip, "user_agent": (call.client.user_agent or "")[:255],
+    }
+    call.cost = ledger.settle(call.key.account_id, call.key.id, call.hold, cost, call.request_id, record)
+    return call.cost
+
+
+def _fail(call: RelayCall, exc: UpstreamError) -> RelayError:
+    error = relay_error(call, exc)
+    call.status, call.error_code = error.status, error.code
+    return error
+
+
+def complete(call: RelayCall) -> tuple[dict, Meter]:
+    """A non-streaming call. Returns the upstream's OpenAI completion and the
+    meter it was billed on (call.cost holds the credits)."""
+    meter = Meter(call.started)
+    try:
+        completion = call.adapter.complete(call.channel, call.upstream_body, call.timeouts)
+        meter.observe_completion(completion)
+        meter.first_token_at = time.perf_counter()
+        return completion, meter
+    except UpstreamError as exc:
+        meter = None  # nothing was delivered: nothing is charged
+        raise _fail(call, exc) from None
+    except BaseException:
+        meter, call.status, call.error_code = None, 500, "internal_error"
+        raise
+    finally:
+        settle(call, meter)
+
+
+def open_stream(call: RelayCall):
+    """Connect to the upstream for a streaming call. Errors before the first
+    byte settle the call at zero cost and raise a RelayError."""
+    try:
+        return call.adapter.stream(call.channel, call.upstream_body, call.timeouts)
+    except UpstreamError as exc:
+        error = _fail(call, exc)
+        settle(call, None)
+        raise error from None
+    except BaseException:
+        call.status, call.error_code = 500, "internal_error"
+        settle(call, None)
+        raise
+
+
+class StreamWriter:
+    """What a door supplies to turn upstream events into its wire format."""
+
+    def start(self) -> bytes | None: ...
+    def event(self, event: StreamEvent, meter: Meter) -> bytes | None: ...
+    def end(self, meter: Meter, finished: bool) -> bytes | None: ...
+    def error(self, error: RelayError) -> bytes: ...
+
+
+def relay_stream(app: Flask, call: RelayCall, upstream, writer: StreamWriter,
+                 client_socket=None) -> Iterator[bytes]:
+    """Relay an open upstream stream to the client one event at a time."""
+    meter = Meter(call.started)
+
+    def client_gone():
+        call.client_gone = True
+        upstream.abort()
+
+    watcher = watch_client(client_socket, client_gone)
+    finished = False
+    try:
+        head = writer.start()
+        if head:
+            yield head
+        for event in upstream:
+            if event.chunk is not None:
+                meter.observe(event.chunk)
+            out = writer.event(event, meter)
+            if out:
+                yield out
+            if event.chunk is None:
+                finished = True
+                break
+        finished = finished or meter.finish_reason is not None
+        if call.client_gone:
+            call.status, call.error_code = 499, "client_disconnected"
+        elif not finished:
+            raise UpstreamError(502, "the upstream stream ended before it was complete")
+        tail = writer.end(meter, finished)
+        if tail:
+            yield tail
+    except UpstreamError as exc:
+        if call.client_gone:
+            call.status, call.error_code = 499, "client_disconnected"
+        else:
+            error = _fail(call, exc)
+            log.warning("request %s: upstream stream failed: %s", call.request_id, error.message)
+            yield writer.error(error)
+    except GeneratorExit:
+        call.client_gone = True
+        call.status, call.error_code = 499, "client_disconnected"
+        raise
+    except Exception:
+        call.status, call.error_code = 500, "internal_error"
+        log.exception("request %s: relay failed", call.request_id)
+        raise
+    finally:
+        if watcher is not None:
+            watcher.kill(block=False)
+        if call.client_gone:
+            upstream.abort()
+        upstream.close()
+        with app.app_context():
+            settle(call, meter)

@@ -1,0 +1,66 @@
+"""Real servers on loopback: Tollgate under gunicorn with gevent workers."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "test-artifacts"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(url: str, timeout: float = 30.0, proc: subprocess.Popen | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode} before answering {url}")
+        try:
+            if requests.get(url, timeout=1).status_code < 500:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{url} did not answer within {timeout} s")
+
+
+class GunicornServer:
+    """`gunicorn --worker-class gevent wsgi:app` with the given environment."""
+
+    def __init__(self, env: dict[str, str], workers: int = 1, name: str = "tollgate"):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        ARTIFACTS.mkdir(exist_ok=True)
+        self.log_path = ARTIFACTS / f"{name}-{self.port}.log"
+        self._log = open(self.log_path, "wb")
+        cmd = [sys.executable, "-m", "gunicorn", "--worker-class", "gevent", "--workers", str(workers),
+               "--bind", f"127.0.0.1:{self.port}", "--no-control-socket", "--graceful-timeout", "5",
+               "--access-logfile", "-", "wsgi:app"]
+        self.proc = subprocess.Popen(cmd, cwd=REPO, env={**os.environ, **env},
+                                     stdout=self._log, stderr=subprocess.STDOUT)
+        wait_http(self.url + "/healthz", proc=self.proc)
+
+    def log_text(self) -> str:
+        self._log.flush()
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self._log.close()
