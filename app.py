@@ -48,8 +48,9 @@ def _configure(app: Flask, config) -> None:
         # SQLite writers wait for each other instead of failing at once.
         app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": 30}})
     else:
-        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS",
-                              {"pool_size": 10, "max_overflow": 40, "pool_pre_ping": True})
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {
+            "pool_size": app.config["DB_POOL_SIZE"], "max_overflow": app.config["DB_MAX_OVERFLOW"],
+            "pool_pre_ping": True})
     if app.config["TRUSTED_PROXIES"]:
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
@@ -89,11 +90,15 @@ def _register_request_hooks(app: Flask) -> None:
         return response
 
     @app.after_request
-    def _strip_retry_after(response):
-        # flask-limiter writes Retry-After on every response it counted;
-        # only refusals should carry it. Registered before the limiter's
-        # hook, so it runs after it.
-        if response.status_code not in (429, 503):
+    def _fix_retry_after(response):
+        # flask-limiter writes Retry-After on every response it counted, as
+        # the later of its own reset and any value already there. Only
+        # refusals should carry it, and an upstream's own value must win.
+        # Registered before the limiter's hook, so it runs after it.
+        own = g.get("retry_after")
+        if own is not None:
+            response.headers["Retry-After"] = str(own)
+        elif response.status_code not in (429, 503):
             response.headers.pop("Retry-After", None)
         return response
 

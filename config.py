@@ -72,6 +72,11 @@ class Config:
     # returned by `flask ledger sweep` after this many seconds.
     HOLD_TTL_SECONDS = _int("HOLD_TTL_SECONDS", 3600)
 
+    # Per worker process. PostgreSQL's default max_connections is 100: keep
+    # workers x (pool + overflow) under it.
+    DB_POOL_SIZE = _int("DB_POOL_SIZE", 10)
+    DB_MAX_OVERFLOW = _int("DB_MAX_OVERFLOW", 10)
+
     UPSTREAM_CONNECT_TIMEOUT = _float("UPSTREAM_CONNECT_TIMEOUT", 10.0)
     UPSTREAM_READ_TIMEOUT = _float("UPSTREAM_READ_TIMEOUT", 300.0)
 
@@ -93,6 +98,8 @@ class DevelopmentConfig(Config):
 class TestingConfig(Config):
     ENV_NAME = "testing"
     TESTING = True
+    # Servers under test answer errors as production does, not by raising.
+    PROPAGATE_EXCEPTIONS = False
     SECRET_KEY = os.environ.get("SECRET_KEY") or "testing-" + secrets.token_hex(16)
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL") or "sqlite://")
     KEY_CACHE_TTL = _float("KEY_CACHE_TTL", 0.0)

@@ -1,7 +1,7 @@
 """OpenAI-shaped errors for everything under /v1 and /api/v1."""
 from __future__ import annotations
 
-from flask import Response
+from flask import Response, g
 from flask_limiter import RateLimitExceeded
 from werkzeug.exceptions import HTTPException
 
@@ -19,6 +19,7 @@ def openai_error(status: int, code: str, message: str, retry_after: int | None =
     response = Response(orjson.dumps(error_body(code, message)), status=status,
                         mimetype="application/json")
     if retry_after is not None:
+        g.retry_after = retry_after  # kept over flask-limiter's value (see app.py)
         response.headers["Retry-After"] = str(retry_after)
     return response
 

@@ -145,8 +145,26 @@ def _reserve(key: KeyContext, model: ModelInfo, request_id: str, prompt_bound: i
 
 def prepare_chat(key: KeyContext, body, *, request_id: str, client: ClientInfo,
                  door: str = "openai") -> RelayCall:
-    """Validate an OpenAI chat request and reserve its worst-case cost."""
+    """Validate an OpenAI chat request and reserve its worst-case cost. A
+    refusal is written to the request log before it is raised."""
     started = time.perf_counter()
+    try:
+        return _prepare(key, body, request_id, client, door, started)
+    except RelayError as exc:
+        model = body.get("model") if isinstance(body, dict) else None
+        ledger.write_log({
+            "request_id": request_id, "account_id": key.account_id, "key_id": key.id, "door": door,
+            "model": model[:128] if isinstance(model, str) else None,
+            "stream": bool(isinstance(body, dict) and body.get("stream") is True),
+            "status": exc.status, "error_code": exc.code,
+            "latency_ms": int((time.perf_counter() - started) * 1000),
+            "client_ip": client.ip, "user_agent": (client.user_agent or "")[:255],
+        })
+        raise
+
+
+def _prepare(key: KeyContext, body, request_id: str, client: ClientInfo, door: str,
+             started: float) -> RelayCall:
     validate_chat(body)
     model_id = body["model"]
     model, channel, adapter = resolve_route(key, model_id)

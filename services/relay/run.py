@@ -123,34 +123,39 @@ def relay_stream(app: Flask, call: RelayCall, upstream, writer: StreamWriter,
         upstream.abort()
 
     watcher = watch_client(client_socket, client_gone)
-    finished = False
+    done_event = None
     try:
         head = writer.start()
         if head:
             yield head
         for event in upstream:
-            if event.chunk is not None:
-                meter.observe(event.chunk)
+            if event.chunk is None:
+                done_event = event
+                break
+            meter.observe(event.chunk)
             out = writer.event(event, meter)
             if out:
                 yield out
-            if event.chunk is None:
-                finished = True
-                break
-        finished = finished or meter.finish_reason is not None
         if call.client_gone:
             call.status, call.error_code = 499, "client_disconnected"
-        elif not finished:
+        elif done_event is None and meter.finish_reason is None:
             raise UpstreamError(502, "the upstream stream ended before it was complete")
-        tail = writer.end(meter, finished)
-        if tail:
-            yield tail
+        else:
+            tail = writer.event(done_event, meter) if done_event else writer.end(meter, True)
+            # Settle before the last bytes: a client that has read [DONE]
+            # finds its balance already final.
+            with app.app_context():
+                settle(call, meter)
+            if tail:
+                yield tail
     except UpstreamError as exc:
         if call.client_gone:
             call.status, call.error_code = 499, "client_disconnected"
         else:
             error = _fail(call, exc)
             log.warning("request %s: upstream stream failed: %s", call.request_id, error.message)
+            with app.app_context():
+                settle(call, meter)  # billed for what was relayed
             yield writer.error(error)
     except GeneratorExit:
         call.client_gone = True
@@ -166,5 +171,6 @@ def relay_stream(app: Flask, call: RelayCall, upstream, writer: StreamWriter,
         if call.client_gone:
             upstream.abort()
         upstream.close()
-        with app.app_context():
-            settle(call, meter)
+        if not call.settled:
+            with app.app_context():
+                settle(call, meter)

@@ -1,0 +1,117 @@
+"""The operator commands, run as an operator would: `flask --app app ...`."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from sqlalchemy import update
+
+from extensions import db
+from models import Account, Channel
+from services.catalog import load_catalog
+from services.keys import authenticate
+from tests.support.servers import REPO
+from tests.support.stack import SECRET_KEY, make_app, migrate
+
+
+@pytest.fixture
+def cli(tmp_path):
+    url = "sqlite:///" + str(tmp_path / "cli.db")
+    app = make_app(url)
+    migrate(app)
+    env = {**os.environ, "TOLLGATE_ENV": "testing", "DATABASE_URL": url, "SECRET_KEY": SECRET_KEY,
+           "TOLLGATE_INSTANCE_DIR": str(tmp_path / "instance")}
+
+    def run(*args, check=True):
+        result = subprocess.run([sys.executable, "-m", "flask", "--app", "app", *args], cwd=REPO, env=env,
+                                capture_output=True, text=True, timeout=60)
+        if check and result.returncode != 0:
+            raise AssertionError(f"{args} failed: {result.stdout}{result.stderr}")
+        return result
+
+    run.app = app
+    return run
+
+
+def test_every_command_has_help(cli):
+    for group, command in [("channel", "add"), ("model", "set"), ("key", "create"), ("ledger", "verify"),
+                           ("ledger", "sweep"), ("account", "adjust"), ("demo", "seed")]:
+        assert "Usage:" in cli(group, command, "--help").stdout
+
+
+def test_channel_add_stores_an_encrypted_secret_and_the_map(cli):
+    out = cli("channel", "add", "deepseek", "--provider", "openai", "--base-url", "https://api.deepseek.com/v1",
+              "--api-key", "sk-real-upstream-key-123456", "--models", "deepseek-chat,ds-r1",
+              "--map", "ds-r1=deepseek-reasoner").stdout
+    assert "deepseek" in out and "sk-real" not in out
+    assert "has no price yet" in out
+    with cli.app.app_context():
+        channel = db.session.scalar(db.select(Channel))
+        assert channel.models == ["deepseek-chat", "ds-r1"]
+        assert channel.model_map == {"ds-r1": "deepseek-reasoner"}
+        assert "sk-real" not in channel.api_key_encrypted
+        info = load_catalog().channels_for("ds-r1")[0]
+        assert info.api_key == "sk-real-upstream-key-123456"
+        assert info.upstream_name("ds-r1") == "deepseek-reasoner"
+        assert "sk-real" not in repr(info)
+    assert "sk-real" not in cli("channel", "list").stdout
+
+
+def test_channel_add_rejects_bad_input(cli):
+    assert cli("channel", "add", "x", "--provider", "nope", "--models", "m", check=False).returncode != 0
+    bad = cli("channel", "add", "x", "--provider", "openai", "--base-url", "ftp://h", "--models", "m", check=False)
+    assert bad.returncode != 0 and "http" in bad.stderr
+    assert cli("channel", "add", "x", "--provider", "openai", "--base-url", "https://h/v1", "--models", "m",
+               "--map", "broken", check=False).returncode != 0
+
+
+def test_model_set_creates_then_updates(cli):
+    assert "created" in cli("model", "set", "deepseek-chat", "--input-price", "100", "--output-price", "200",
+                            "--display-name", "DeepSeek Chat").stdout
+    out = cli("model", "set", "deepseek-chat", "--input-price", "150", "--request-price", "5").stdout
+    assert "updated" in out and "input 150" in out and "output 200" in out and "request 5" in out
+    assert cli("model", "set", "x", "--input-price", "-1", check=False).returncode != 0
+
+
+def test_key_create_prints_the_key_alone_on_the_last_line(cli):
+    result = cli("key", "create", "--name", "ci", "--credits", "5000", "--email", "Buyer@Example.com")
+    raw = result.stdout.strip().splitlines()[-1]
+    assert raw.startswith("sk-") and " " not in raw
+    with cli.app.app_context():
+        ctx = authenticate(raw)
+        account = db.session.get(Account, ctx.account_id)
+        assert account.balance == 5000 and account.email == "buyer@example.com"
+    # The same email reuses the account.
+    again = cli("key", "create", "--name", "second", "--credits", "1", "--email", "buyer@example.com").stdout
+    with cli.app.app_context():
+        assert authenticate(again.strip().splitlines()[-1]).account_id == ctx.account_id
+
+
+def test_ledger_verify_passes_then_names_a_tampered_account(cli):
+    cli("key", "create", "--name", "a", "--credits", "100")
+    assert "ledger ok" in cli("ledger", "verify").stdout
+    with cli.app.app_context():
+        account_id = db.session.scalar(db.select(Account.id))
+        db.session.execute(update(Account).where(Account.id == account_id).values(balance=99))
+        db.session.commit()
+    result = cli("ledger", "verify", check=False)
+    assert result.returncode == 1
+    assert f"account {account_id}" in result.stderr
+
+
+def test_account_adjust_refuses_to_go_negative(cli):
+    cli("key", "create", "--name", "a", "--credits", "100")
+    assert cli("account", "adjust", "1", "-500", "--reason", "oops", check=False).returncode != 0
+    assert "+50" in cli("account", "adjust", "1", "50", "--reason", "goodwill").stdout
+    assert "ledger ok" in cli("ledger", "verify").stdout
+
+
+def test_demo_seed_is_repeatable_and_its_key_works(cli):
+    first = cli("demo", "seed").stdout.strip().splitlines()[-1]
+    second = cli("demo", "seed").stdout.strip().splitlines()[-1]
+    assert first == second and first.startswith("sk-")
+    with cli.app.app_context():
+        assert authenticate(first) is not None
+        assert load_catalog().model("tollgate-demo") is not None
