@@ -3,10 +3,11 @@ from models.account import Account, User
 from models.api_key import KEY_ACTIVE, KEY_DISABLED, ApiKey
 from models.catalog import LlmModel
 from models.channel import Channel
+from models.commerce import Coupon, Order, Outbox, Package
 from models.ledger import KINDS as LEDGER_KINDS, LedgerEntry
 from models.request_log import RequestLog
 
 __all__ = [
     "Account", "User", "ApiKey", "KEY_ACTIVE", "KEY_DISABLED", "LlmModel", "Channel",
-    "LedgerEntry", "LEDGER_KINDS", "RequestLog",
+    "LedgerEntry", "LEDGER_KINDS", "RequestLog", "Package", "Coupon", "Order", "Outbox",
 ]
