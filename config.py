@@ -60,7 +60,8 @@ class Config:
     DEFAULT_KEY_RPM = _int("DEFAULT_KEY_RPM", 600)
     DEFAULT_KEY_RPD = _int("DEFAULT_KEY_RPD", 0)  # 0: no daily limit
     UNAUTHENTICATED_RPM = _int("UNAUTHENTICATED_RPM", 120)  # per client IP
-    RATELIMIT_STRATEGY = "moving-window"
+    # Two counters per key and window: cheap, and no burst at window edges.
+    RATELIMIT_STRATEGY = "sliding-window-counter"
     KEY_CACHE_TTL = _float("KEY_CACHE_TTL", 3.0)
     CATALOG_CACHE_TTL = _float("CATALOG_CACHE_TTL", 3.0)
     # Below this many affordable output tokens a request is refused (402)

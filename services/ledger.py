@@ -11,17 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func, insert, literal, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import DateTime, bindparam, func, literal, select, text
 
 from extensions import db
-from models import Account, ApiKey, LedgerEntry, RequestLog
+from models import Account, LedgerEntry
 from models.base import utcnow
+from services.rawsql import Statement, Tx, transaction
 
 accounts = Account.__table__
-keys = ApiKey.__table__
 ledger = LedgerEntry.__table__
-request_logs = RequestLog.__table__
 
 
 class InsufficientCredits(Exception):
@@ -35,27 +33,56 @@ class SpendCapReached(Exception):
     pass
 
 
-def _insert_ignore(conn, table, unique_column: str, values: dict) -> bool:
-    """INSERT unless a row with the same unique value exists; True if new.
-    (ON CONFLICT DO NOTHING keeps a PostgreSQL transaction usable, which a
-    caught IntegrityError would not.)"""
-    dialect = conn.dialect.name
-    if dialect == "postgresql":
-        stmt = postgresql.insert(table)
-    elif dialect == "sqlite":
-        stmt = sqlite.insert(table)
-    else:  # pragma: no cover - other databases are not supported targets
-        raise RuntimeError(f"unsupported database dialect {dialect}")
-    stmt = (stmt.values(**values).on_conflict_do_nothing(index_elements=[unique_column])
-            .returning(table.c[unique_column]))
-    # rowcount is not reliable with RETURNING on every driver; a row back is.
-    return conn.execute(stmt).first() is not None
+# The request path runs these for every call, so they are written once as SQL
+# (the same text on SQLite 3.35+ and PostgreSQL) instead of being rebuilt and
+# compiled by SQLAlchemy each time. ON CONFLICT DO NOTHING, unlike a caught
+# IntegrityError, keeps a PostgreSQL transaction usable; RETURNING tells
+# whether the row is new (rowcount is not reliable with it on every driver).
+_INSERT_ENTRY = text(
+    "INSERT INTO ledger_entries (account_id, key_id, amount, kind, ref, idempotency_key, note, created_at) "
+    "VALUES (:account_id, :key_id, :amount, :kind, :ref, :idempotency_key, :note, :created_at) "
+    "ON CONFLICT (idempotency_key) DO NOTHING RETURNING id"
+).bindparams(bindparam("created_at", type_=DateTime()))
+_LOG_COLUMNS = ("request_id", "account_id", "key_id", "door", "model", "upstream_model", "channel_id",
+                "stream", "status", "error_code", "latency_ms", "ttft_ms", "prompt_tokens",
+                "completion_tokens", "cached_tokens", "credits", "estimated", "client_ip", "user_agent",
+                "created_at")
+_LOG_DEFAULTS = {c: None for c in _LOG_COLUMNS} | {"stream": False, "prompt_tokens": 0, "completion_tokens": 0,
+                                                   "cached_tokens": 0, "credits": 0, "estimated": False}
+_RAW_LOG = Statement(
+    f"INSERT INTO request_logs ({', '.join(_LOG_COLUMNS)}) VALUES ({', '.join(':' + c for c in _LOG_COLUMNS)}) "
+    "ON CONFLICT (request_id) DO NOTHING")
+_TAKE = text("UPDATE accounts SET balance = balance - :amount "
+             "WHERE id = :account_id AND balance >= :amount AND status = 'active'")
+_DEBIT = text("UPDATE accounts SET balance = balance - :amount WHERE id = :account_id AND balance >= :amount")
+_ADD = text("UPDATE accounts SET balance = balance + :amount WHERE id = :account_id")
+_KEY_HOLD = text("UPDATE api_keys SET spent = spent + :amount "
+                 "WHERE id = :key_id AND (spend_cap IS NULL OR spent + :amount <= spend_cap)")
+_KEY_SETTLE = text("UPDATE api_keys SET spent = spent + :amount, last_used_at = :now WHERE id = :key_id"
+                   ).bindparams(bindparam("now", type_=DateTime()))
+_BALANCE = text("SELECT balance FROM accounts WHERE id = :account_id")
+
+# The same statements for the request path's plain DB-API transactions.
+_RAW_ENTRY = Statement(_INSERT_ENTRY.text)
+_RAW_TAKE = Statement(_TAKE.text)
+_RAW_ADD = Statement(_ADD.text)
+_RAW_KEY_HOLD = Statement(_KEY_HOLD.text)
+_RAW_KEY_SETTLE = Statement(_KEY_SETTLE.text)
+_RAW_BALANCE = Statement(_BALANCE.text)
 
 
-def _insert_entry(conn, **values) -> bool:
+def _insert_entry(conn, *, account_id: int, amount: int, kind: str, idempotency_key: str,
+                  key_id: int | None = None, ref: str | None = None, note: str | None = None,
+                  created_at=None) -> bool:
     """Insert a ledger entry unless its idempotency key exists; True if new."""
-    values.setdefault("created_at", utcnow())
-    return _insert_ignore(conn, ledger, "idempotency_key", values)
+    row = conn.execute(_INSERT_ENTRY, {
+        "account_id": account_id, "key_id": key_id, "amount": amount, "kind": kind, "ref": ref,
+        "idempotency_key": idempotency_key, "note": note, "created_at": created_at or utcnow()}).first()
+    return row is not None
+
+
+def _balance(conn, account_id: int) -> int:
+    return conn.execute(_BALANCE, {"account_id": account_id}).scalar() or 0
 
 
 def post(account_id: int, amount: int, kind: str, idempotency_key: str, *,
@@ -72,38 +99,33 @@ def post(account_id: int, amount: int, kind: str, idempotency_key: str, *,
     if not _insert_entry(conn, account_id=account_id, amount=amount, kind=kind, ref=ref,
                          note=note, key_id=key_id, idempotency_key=idempotency_key):
         return False
-    stmt = update(accounts).where(accounts.c.id == account_id)
     if amount < 0:
-        stmt = stmt.where(accounts.c.balance >= -amount)
-    if conn.execute(stmt.values(balance=accounts.c.balance + amount)).rowcount != 1:
-        balance = conn.execute(select(accounts.c.balance).where(accounts.c.id == account_id)).scalar()
+        changed = conn.execute(_DEBIT, {"amount": -amount, "account_id": account_id}).rowcount
+    else:
+        changed = conn.execute(_ADD, {"amount": amount, "account_id": account_id}).rowcount
+    if changed != 1:
         # Raising rolls the caller's transaction back, entry included.
-        raise InsufficientCredits(balance or 0, -amount)
+        raise InsufficientCredits(_balance(conn, account_id), -amount)
     return True
+
+
+def _raw_entry(tx: Tx, account_id: int, key_id: int | None, amount: int, kind: str, ref: str,
+               idempotency_key: str, stamp) -> bool:
+    return tx.one(_RAW_ENTRY, {"account_id": account_id, "key_id": key_id, "amount": amount, "kind": kind,
+                               "ref": ref, "idempotency_key": idempotency_key, "note": None,
+                               "created_at": stamp}) is not None
 
 
 def reserve(account_id: int, key_id: int, amount: int, request_id: str) -> bool:
     """Hold `amount` credits before an upstream call. False when the balance
     cannot cover it; SpendCapReached when the key's own cap would be passed."""
-    with db.engine.begin() as conn:
-        taken = conn.execute(
-            update(accounts)
-            .where(accounts.c.id == account_id, accounts.c.balance >= amount,
-                   accounts.c.status == "active")
-            .values(balance=accounts.c.balance - amount)
-        ).rowcount
-        if taken != 1:
+    with transaction() as tx:
+        if tx.rowcount(_RAW_TAKE, {"amount": amount, "account_id": account_id}) != 1:
             return False
-        capped = conn.execute(
-            update(keys)
-            .where(keys.c.id == key_id)
-            .where((keys.c.spend_cap.is_(None)) | (keys.c.spent + amount <= keys.c.spend_cap))
-            .values(spent=keys.c.spent + amount)
-        ).rowcount
-        if capped != 1:
+        if tx.rowcount(_RAW_KEY_HOLD, {"amount": amount, "key_id": key_id}) != 1:
             raise SpendCapReached()  # rolls back the balance update too
-        _insert_entry(conn, account_id=account_id, key_id=key_id, amount=-amount, kind="reserve",
-                      ref=request_id, idempotency_key=f"reserve:{request_id}")
+        _raw_entry(tx, account_id, key_id, -amount, "reserve", request_id, f"reserve:{request_id}",
+                   tx.stamp(utcnow()))
     return True
 
 
@@ -115,35 +137,29 @@ def settle(account_id: int, key_id: int, hold: int, cost: int, request_id: str,
     already swept back, the charge is taken from the balance as far as it
     reaches."""
     cost = max(0, min(cost, hold))
-    now = utcnow()
-    with db.engine.begin() as conn:
-        released = _insert_entry(conn, account_id=account_id, key_id=key_id, amount=hold,
-                                 kind="release", ref=request_id, created_at=now,
-                                 idempotency_key=f"release:{request_id}")
+    with transaction() as tx:
+        now = tx.stamp(utcnow())
+        released = _raw_entry(tx, account_id, key_id, hold, "release", request_id,
+                              f"release:{request_id}", now)
         if not released:
-            balance = conn.execute(select(accounts.c.balance).where(accounts.c.id == account_id)).scalar() or 0
-            cost = min(cost, balance)
-        charged = cost > 0 and _insert_entry(
-            conn, account_id=account_id, key_id=key_id, amount=-cost, kind="charge", ref=request_id,
-            created_at=now, idempotency_key=f"charge:{request_id}")
+            cost = min(cost, tx.one(_RAW_BALANCE, {"account_id": account_id})[0])
+        charged = cost > 0 and _raw_entry(tx, account_id, key_id, -cost, "charge", request_id,
+                                          f"charge:{request_id}", now)
         if not charged:
             cost = 0
-        balance_change = (hold if released else 0) - cost
-        spent_change = cost - (hold if released else 0)
-        if balance_change:
-            conn.execute(update(accounts).where(accounts.c.id == account_id)
-                         .values(balance=accounts.c.balance + balance_change))
-        conn.execute(update(keys).where(keys.c.id == key_id)
-                     .values(spent=keys.c.spent + spent_change, last_used_at=now))
+        returned = (hold if released else 0) - cost
+        if returned:
+            tx.run(_RAW_ADD, {"amount": returned, "account_id": account_id})
+        tx.run(_RAW_KEY_SETTLE, {"amount": -returned, "now": now, "key_id": key_id})
         if log is not None:
-            _insert_ignore(conn, request_logs, "request_id", {**log, "credits": cost, "created_at": now})
+            tx.run(_RAW_LOG, _LOG_DEFAULTS | log | {"credits": cost, "created_at": now})
     return cost
 
 
 def write_log(log: dict) -> None:
     """A request log row for a request that never reserved (refused early)."""
-    with db.engine.begin() as conn:
-        conn.execute(insert(request_logs).values(**log, created_at=utcnow()))
+    with transaction() as tx:
+        tx.run(_RAW_LOG, _LOG_DEFAULTS | log | {"created_at": tx.stamp(utcnow())})
 
 
 def sweep(ttl_seconds: int) -> int:
@@ -169,10 +185,9 @@ def sweep(ttl_seconds: int) -> int:
                                  kind="release", ref=ref, note="swept: request never settled",
                                  idempotency_key=f"release:{ref}"):
                 continue
-            conn.execute(update(accounts).where(accounts.c.id == account_id)
-                         .values(balance=accounts.c.balance + hold))
+            conn.execute(_ADD, {"amount": hold, "account_id": account_id})
             if key_id is not None:
-                conn.execute(update(keys).where(keys.c.id == key_id).values(spent=keys.c.spent - hold))
+                conn.execute(_KEY_SETTLE, {"amount": -hold, "now": utcnow(), "key_id": key_id})
         swept += 1
     return swept
 
@@ -205,4 +220,4 @@ def verify() -> list[Discrepancy]:
 
 def balance_of(account_id: int) -> int:
     with db.engine.connect() as conn:
-        return conn.execute(select(accounts.c.balance).where(accounts.c.id == account_id)).scalar() or 0
+        return _balance(conn, account_id)

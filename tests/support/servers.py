@@ -38,7 +38,8 @@ def wait_http(url: str, timeout: float = 30.0, proc: subprocess.Popen | None = N
 class GunicornServer:
     """`gunicorn --worker-class gevent wsgi:app` with the given environment."""
 
-    def __init__(self, env: dict[str, str], workers: int = 1, name: str = "tollgate"):
+    def __init__(self, env: dict[str, str], workers: int = 1, name: str = "tollgate",
+                 access_log: bool = True, extra_args: tuple = (), preexec_fn=None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         ARTIFACTS.mkdir(exist_ok=True)
@@ -46,10 +47,15 @@ class GunicornServer:
         self._log = open(self.log_path, "wb")
         cmd = [sys.executable, "-m", "gunicorn", "--worker-class", "gevent", "--workers", str(workers),
                "--bind", f"127.0.0.1:{self.port}", "--no-control-socket", "--graceful-timeout", "5",
-               "--access-logfile", "-", "wsgi:app"]
-        self.proc = subprocess.Popen(cmd, cwd=REPO, env={**os.environ, **env},
+               *(["--access-logfile", "-"] if access_log else []), *extra_args, "wsgi:app"]
+        self.proc = subprocess.Popen(cmd, cwd=REPO, env={**os.environ, **env}, preexec_fn=preexec_fn,
                                      stdout=self._log, stderr=subprocess.STDOUT)
         wait_http(self.url + "/healthz", proc=self.proc)
+
+    def worker_pids(self) -> list[int]:
+        path = f"/proc/{self.proc.pid}/task/{self.proc.pid}/children"
+        with open(path) as f:
+            return [int(p) for p in f.read().split()]
 
     def log_text(self) -> str:
         self._log.flush()

@@ -4,10 +4,9 @@ take, e.g. https://api.deepseek.com/v1."""
 from __future__ import annotations
 
 import orjson
-import requests
 
+from services.relay.adapters import http
 from services.relay.adapters.base import StreamEvent, Timeouts, UpstreamError
-from services.relay.adapters.http import USER_AGENT, abort_response, retry_after, session
 from services.relay.sse import SSEBuffer, parse_event
 
 READ_SIZE = 65536
@@ -15,7 +14,7 @@ DONE = b"data: [DONE]\n\n"
 
 
 def _headers(channel, stream: bool) -> dict:
-    headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT}
+    headers = {"Content-Type": "application/json", "User-Agent": http.USER_AGENT}
     if channel.api_key:
         headers["Authorization"] = f"Bearer {channel.api_key}"
     if stream:
@@ -24,27 +23,26 @@ def _headers(channel, stream: bool) -> dict:
     return headers
 
 
-def post(channel, path: str, body: dict, timeouts: Timeouts, *, stream: bool,
-         headers: dict | None = None) -> requests.Response:
+def post(channel, path: str, body: dict, timeouts: Timeouts, *, stream: bool, headers: dict | None = None):
+    """POST to the channel; a non-200 answer raises UpstreamError with the
+    provider's message (raw; the relay sanitises it)."""
     try:
-        response = session().post(
-            channel.base_url + path, data=orjson.dumps(body),
-            headers=headers or _headers(channel, stream), stream=stream,
-            timeout=(timeouts.connect, timeouts.read), allow_redirects=False,
-        )
-    except requests.Timeout as exc:
+        response = http.request("POST", channel.base_url + path, body=orjson.dumps(body),
+                                headers=headers or _headers(channel, stream), stream=stream,
+                                connect_timeout=timeouts.connect, read_timeout=timeouts.read)
+    except http.UrllibTimeout as exc:
         raise UpstreamError(None, "the upstream did not answer in time", timeout=True) from exc
-    except requests.RequestException as exc:
+    except http.HTTPError as exc:
         raise UpstreamError(None, "the upstream could not be reached") from exc
-    if response.status_code != 200:
+    if response.status != 200:
         try:
-            text = response.text[:4000]
-        except requests.RequestException:
+            text = (response.read(8192) if stream else response.data).decode("utf-8", "replace")
+        except http.HTTPError:
             text = ""
         finally:
             response.close()
-        raise UpstreamError(response.status_code, error_message(text) or f"HTTP {response.status_code}",
-                            retry_after=retry_after(response))
+        raise UpstreamError(response.status, error_message(text) or f"HTTP {response.status}",
+                            retry_after=http.retry_after(response))
     return response
 
 
@@ -65,19 +63,20 @@ def error_message(text: str) -> str:
 class OpenAIStream:
     """Yields each upstream SSE event as soon as its last byte arrives."""
 
-    def __init__(self, response: requests.Response, timeouts: Timeouts):
+    def __init__(self, response):
         self.response = response
         self.finished = False  # saw [DONE]
 
     def __iter__(self):
         buffer = SSEBuffer()
-        raw = self.response.raw
+        read = self.response.read1
         while True:
             try:
-                data = raw.read1(READ_SIZE)
-            except Exception as exc:  # urllib3 raises several kinds on a dropped or stalled socket
-                timeout = "timed out" in str(exc).lower() or "timeout" in type(exc).__name__.lower()
-                raise UpstreamError(None, "the upstream stream broke off", timeout=timeout) from exc
+                data = read(READ_SIZE)
+            except http.UrllibTimeout as exc:
+                raise UpstreamError(None, "the upstream stopped sending", timeout=True) from exc
+            except (http.HTTPError, OSError) as exc:
+                raise UpstreamError(None, "the upstream stream broke off") from exc
             if not data:
                 break
             for block in buffer.feed(data):
@@ -110,22 +109,25 @@ class OpenAIStream:
         return StreamEvent(chunk, block)
 
     def abort(self) -> None:
-        abort_response(self.response)
+        http.abort_response(self.response)
 
     def close(self) -> None:
-        self.response.close()
+        if self.finished:
+            self.response.release_conn()  # read to the end: the connection can be reused
+        else:
+            self.response.close()
 
 
 class OpenAIAdapter:
     def complete(self, channel, body: dict, timeouts: Timeouts) -> dict:
         response = post(channel, "/chat/completions", body, timeouts, stream=False)
         try:
-            result = orjson.loads(response.content)
-        except (orjson.JSONDecodeError, requests.RequestException) as exc:
+            result = orjson.loads(response.data)
+        except orjson.JSONDecodeError as exc:
             raise UpstreamError(502, "the upstream sent an unreadable answer") from exc
         if not isinstance(result, dict):
             raise UpstreamError(502, "the upstream sent an unreadable answer")
         return result
 
     def stream(self, channel, body: dict, timeouts: Timeouts) -> OpenAIStream:
-        return OpenAIStream(post(channel, "/chat/completions", body, timeouts, stream=True), timeouts)
+        return OpenAIStream(post(channel, "/chat/completions", body, timeouts, stream=True))
