@@ -38,6 +38,7 @@ def _configure(app: Flask, config) -> None:
         app.config["SECRET_KEY"] = config_module.development_secret_key()
     if env == "production":
         config_module.check_production_secret(app.config.get("SECRET_KEY"))
+        config_module.check_production_payments(app.config)
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY is not set")
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_REQUEST_BYTES"]
@@ -72,6 +73,11 @@ def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(config_module.BASE_DIR / "migrations"))
     login_manager.init_app(app)
+    if login_manager._user_callback is None:
+        # Every page render asks flask-login for current_user, which raises
+        # without a loader. Nobody can sign in yet; the dashboard's sign-in
+        # replaces this with a loader that checks the session version.
+        login_manager.user_loader(lambda _user_id: None)
     csrf.init_app(app)
     limiter.init_app(app)
     with app.app_context():
@@ -105,11 +111,21 @@ def _register_request_hooks(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from blueprints.api_v1 import bp as api_v1
+    from blueprints.payments import bp as payments
     from blueprints.public import bp as public
+    from blueprints.store_api import bp as store_api
+    from blueprints.storefront import bp as storefront
 
     app.register_blueprint(api_v1, url_prefix="/v1")
     app.register_blueprint(api_v1, url_prefix="/api/v1", name="api_v1_alias")
     app.register_blueprint(public)
+    app.register_blueprint(storefront)
+    app.register_blueprint(store_api, url_prefix="/api")
+    app.register_blueprint(payments)
+    # The JSON helper API uses no cookies (callers prove themselves in the
+    # body) and Alipay posts its notify without any: no CSRF for either.
+    csrf.exempt(store_api)
+    csrf.exempt(payments)
     # API clients authenticate with keys, not cookies: no CSRF there. The
     # views are shared by both registrations, so exempt them one by one.
     for endpoint, view in app.view_functions.items():
@@ -120,11 +136,14 @@ def _register_blueprints(app: Flask) -> None:
 def _register_errors(app: Flask) -> None:
     from blueprints.api_v1.errors import http_error
     from blueprints.public import html_error
+    from blueprints.store_api import json_http_error
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         if request.path.startswith(API_PREFIXES):
             return http_error(exc)
+        if request.path.startswith("/api/"):
+            return json_http_error(exc)
         return html_error(exc)
 
 

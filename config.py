@@ -89,11 +89,37 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
 
+    # Payments. `alipay` (当面付 QR) or `dev` (development only: pay with one click).
+    PAYMENT_PROVIDER = (os.environ.get("PAYMENT_PROVIDER") or "alipay").strip().lower()
+    ALIPAY_APP_ID = os.environ.get("ALIPAY_APP_ID") or None
+    ALIPAY_APP_PRIVATE_KEY = os.environ.get("ALIPAY_APP_PRIVATE_KEY") or None
+    ALIPAY_PUBLIC_KEY = os.environ.get("ALIPAY_PUBLIC_KEY") or None
+    ALIPAY_SELLER_ID = os.environ.get("ALIPAY_SELLER_ID") or None
+    ALIPAY_GATEWAY = os.environ.get("ALIPAY_GATEWAY") or "https://openapi.alipay.com/gateway.do"
+    ALIPAY_NOTIFY_URL = os.environ.get("ALIPAY_NOTIFY_URL") or None  # default: SITE_URL + /pay/alipay/notify
+    # Orders are payable this long; the QR's timeout_express matches it.
+    ORDER_TTL_SECONDS = _int("ORDER_TTL_SECONDS", 15 * 60)
+    # A page polling a pending order asks the provider at most this often.
+    PAYMENT_QUERY_INTERVAL = _float("PAYMENT_QUERY_INTERVAL", 3.0)
+    # `flask orders reconcile` queries pending orders older than this.
+    RECONCILE_AFTER_SECONDS = _int("RECONCILE_AFTER_SECONDS", 5 * 60)
+    # Per client IP, on the storefront's lookups (orders, key previews, quota).
+    STOREFRONT_LOOKUP_RPM = _int("STOREFRONT_LOOKUP_RPM", 60)
+    # Mail (purchased keys are also sent by mail). Without a host, mail stays
+    # in the outbox table for `flask outbox show`.
+    MAIL_SMTP_HOST = os.environ.get("MAIL_SMTP_HOST") or None
+    MAIL_SMTP_PORT = _int("MAIL_SMTP_PORT", 587)
+    MAIL_SMTP_USER = os.environ.get("MAIL_SMTP_USER") or None
+    MAIL_SMTP_PASSWORD = os.environ.get("MAIL_SMTP_PASSWORD") or None
+    MAIL_SMTP_TLS = _bool("MAIL_SMTP_TLS", True)
+    MAIL_FROM = os.environ.get("MAIL_FROM") or None
+
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
     DEBUG = False  # gunicorn serves even in development; no reloader
     LOG_LEVEL = "INFO"
+    PAYMENT_PROVIDER = (os.environ.get("PAYMENT_PROVIDER") or "dev").strip().lower()
 
 
 class TestingConfig(Config):
@@ -105,6 +131,7 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL") or "sqlite://")
     KEY_CACHE_TTL = _float("KEY_CACHE_TTL", 0.0)
     CATALOG_CACHE_TTL = _float("CATALOG_CACHE_TTL", 0.0)
+    PAYMENT_PROVIDER = (os.environ.get("PAYMENT_PROVIDER") or "dev").strip().lower()
 
 
 class ProductionConfig(Config):
@@ -147,3 +174,30 @@ def check_production_secret(key: str | None) -> None:
             "SECRET_KEY must be set to a random value of at least 32 characters in production "
             "(for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
         )
+
+
+def payment_settings(config) -> dict:
+    """What the payment providers read: the ALIPAY_* settings, the notify URL
+    derived from SITE_URL when not set, and the environment's name."""
+    settings = {k: v for k, v in config.items() if k.startswith("ALIPAY_")}
+    if not settings.get("ALIPAY_NOTIFY_URL") and config.get("SITE_URL"):
+        settings["ALIPAY_NOTIFY_URL"] = config["SITE_URL"].rstrip("/") + "/pay/alipay/notify"
+    settings["TOLLGATE_ENV"] = config.get("ENV_NAME")
+    return settings
+
+
+def check_production_payments(config) -> None:
+    """Production takes real money only: Alipay, every setting present and usable.
+    (A forged notify must never verify against an empty key.)"""
+    from services.payments import AlipayProvider
+
+    if config.get("PAYMENT_PROVIDER") != "alipay":
+        raise RuntimeError("PAYMENT_PROVIDER must be 'alipay' in production "
+                           f"(not {config.get('PAYMENT_PROVIDER')!r}; the dev provider takes no money)")
+    settings = payment_settings(config)
+    bad = AlipayProvider.validate_settings(settings)
+    if not settings.get("ALIPAY_SELLER_ID"):
+        bad.append("ALIPAY_SELLER_ID")
+    if bad:
+        raise RuntimeError("Alipay settings missing or invalid in production: " + ", ".join(bad)
+                           + " (ALIPAY_NOTIFY_URL defaults to SITE_URL + /pay/alipay/notify)")

@@ -1,0 +1,176 @@
+"""Buying a plan, topping up a key, the order (payment) page, order lookup."""
+from __future__ import annotations
+
+import io
+
+import segno
+from flask import current_app, redirect, render_template, request, url_for
+from werkzeug.exceptions import NotFound
+
+from blueprints.public import site_url
+from blueprints.storefront import bp
+from blueprints.storefront.i18n import translate as _
+from extensions import limiter
+from models.commerce import PURCHASE, TOPUP
+from services.key_lookup import quota
+from services.orders import create, lookup, payment
+from services.orders.errors import StoreError
+from services.packages import get_package, list_packages
+
+# Shown to visitors, in their language; StoreError.message is for logs and the API.
+MESSAGES = {
+    "email_invalid": "A valid contact email is required.",
+    "package_unknown": "Please choose a package.",
+    "key_invalid": "This API key cannot be topped up: check that it is complete and active.",
+    "coupon_invalid": "This coupon does not exist.",
+    "coupon_expired": "This coupon is not valid now.",
+    "coupon_not_applicable": "This coupon does not apply to this package.",
+    "coupon_used_up": "This coupon has been used up.",
+    "order_not_found": "No order matches this order number and email.",
+    "payment_unavailable": "The payment could not be started; try again shortly.",
+    "key_already_shown": "The key was already shown once (and sent to your email).",
+    "key_not_ready": "The key is delivered once the order is paid.",
+    "dev_payment_off": "Development payment is not available.",
+}
+
+
+def message(error: StoreError) -> str:
+    return _(MESSAGES.get(error.reason, error.message))
+
+
+def lookup_limit() -> str:
+    return f"{current_app.config['STOREFRONT_LOOKUP_RPM']}/minute"
+
+
+def client_ip() -> str:
+    return request.remote_addr or "unknown"
+
+
+def no_store(response):
+    """Pages that carry a key or a contact email stay out of caches."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/buy/<plan_code>", methods=["GET", "POST"])
+def buy(plan_code: str):
+    plan = get_package(plan_code, PURCHASE)
+    if plan is None:
+        raise NotFound()
+    if request.method == "GET":
+        return render_template("store/buy.html", plan=plan)
+    form = request.form
+    try:
+        order = create.create_purchase(plan.code, form.get("email"), coupon_code=form.get("coupon"),
+                                       source_page="pricing")
+    except StoreError as exc:
+        return render_template("store/buy.html", plan=plan, error=message(exc), email=form.get("email"),
+                               coupon=form.get("coupon")), exc.status
+    return redirect(lookup.pay_url(order), 303)
+
+
+@bp.route("/topup", methods=["GET", "POST"])
+@limiter.limit(lookup_limit, key_func=client_ip, methods=["POST"])
+def topup():
+    if request.method == "GET":
+        return render_template("store/topup.html")
+    form = request.form
+    raw = (form.get("api_key") or "").strip()
+    try:
+        preview = quota(create.topup_target(raw))
+    except StoreError as exc:
+        return render_template("store/topup.html", error=message(exc)), exc.status
+    page = {"preview": preview, "api_key": raw, "packages": list_packages(TOPUP), "email": form.get("email"),
+            "coupon": form.get("coupon"), "chosen": form.get("package")}
+    if form.get("step") != "order":
+        return no_store(current_app.make_response(render_template("store/topup.html", **page)))
+    try:
+        order = create.create_topup(raw, form.get("package"), form.get("email"),
+                                    coupon_code=form.get("coupon"), source_page="topup")
+    except StoreError as exc:
+        return no_store(current_app.make_response(
+            (render_template("store/topup.html", error=message(exc), **page), exc.status)))
+    return redirect(lookup.pay_url(order), 303)
+
+
+def _order_page(kind: str):
+    try:
+        order = lookup.find(request.args.get("orderNo"), request.args.get("contactEmail"), kind)
+        order = payment.refresh(payment.start(order))
+        error = None
+    except StoreError as exc:
+        if exc.reason == "order_not_found":
+            return render_template("store/lookup.html", error=message(exc)), 404
+        error = message(exc)
+    return no_store(current_app.make_response(render_order(order, error=error)))
+
+
+def render_order(order, *, error=None, api_key=None):
+    view = lookup.view(order)
+    poll = url_for("store_api.purchase_query" if order.kind == PURCHASE else "store_api.topup_query")
+    return render_template("store/order.html", order=order, error=error, api_key=api_key,
+                           masked_key=view.get("maskedKey"), poll_url=poll, api_base=site_url() + "/v1")
+
+
+@bp.get("/pricing/pay")
+def purchase_order():
+    return _order_page(PURCHASE)
+
+
+@bp.get("/topup/pay")
+def topup_order():
+    return _order_page(TOPUP)
+
+
+@bp.get("/pay/qr/<order_no>.png")
+def qr_image(order_no: str):
+    try:
+        order = lookup.find(order_no, request.args.get("contactEmail"))
+    except StoreError:
+        raise NotFound() from None
+    if not order.qr_code or order.status != "pending":
+        raise NotFound()
+    out = io.BytesIO()
+    segno.make(order.qr_code, error="m").save(out, kind="png", scale=6, border=2)
+    response = current_app.response_class(out.getvalue(), mimetype="image/png")
+    return no_store(response)
+
+
+@bp.post("/pay/dev/<order_no>")
+def dev_pay(order_no: str):
+    try:
+        order = lookup.find(order_no, request.form.get("contactEmail"))
+        payment.dev_pay(order)
+    except StoreError as exc:
+        if exc.reason == "order_not_found":
+            raise NotFound() from None
+        return render_order(order, error=message(exc)), exc.status
+    return redirect(lookup.pay_url(order), 303)
+
+
+@bp.post("/orders/key")
+@limiter.limit(lookup_limit, key_func=client_ip)
+def reveal_key():
+    try:
+        order = lookup.find(request.form.get("orderNo"), request.form.get("contactEmail"), PURCHASE)
+    except StoreError as exc:
+        return render_template("store/lookup.html", error=message(exc)), 404
+    try:
+        raw = lookup.claim_key(order)
+    except StoreError as exc:
+        return no_store(current_app.make_response((render_order(order, error=message(exc)), exc.status)))
+    return no_store(current_app.make_response(render_order(order, api_key=raw)))
+
+
+@bp.route("/orders/lookup", methods=["GET", "POST"])
+@limiter.limit(lookup_limit, key_func=client_ip, methods=["POST"])
+def lookup_order():
+    if request.method == "GET":
+        return render_template("store/lookup.html")
+    form = request.form
+    try:
+        order = lookup.find(form.get("orderNo"), form.get("contactEmail"))
+    except StoreError as exc:
+        return render_template("store/lookup.html", error=message(exc), order_no=form.get("orderNo"),
+                               email=form.get("contactEmail")), exc.status
+    return redirect(lookup.pay_url(order), 303)
