@@ -127,8 +127,8 @@ def handle_notify(provider_name: str, form) -> NotifyResult:
         if status == ORDER_PAID:
             log.warning("order %s: provider says closed after payment (refund?): handle by hand", order.order_no)
         return NotifyResult(True, f"closed ({status})")
-    log.info("order %s: notify with trade status %s: nothing to do", order.order_no, event.raw.get("trade_status"))
-    return NotifyResult(False, "not_paid_yet")
+    # WAIT_BUYER_PAY (or a status we do not know): not paid, so not acknowledged.
+    return _reject("not_paid_yet", event.order_no, provider_name)
 
 
 def _reject(reason: str, order_no, provider_name: str) -> NotifyResult:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+import time
 
 import pytest
 import requests
@@ -34,6 +35,15 @@ class StoreStack(Stack):
             env["PAYMENT_PROVIDER"] = "dev"
         self.server = GunicornServer(env, workers=workers, name=name,
                                      extra_args=("--bind", f"127.0.0.1:{port}"))
+
+    def log_count(self, text: str, wait: float = 2.0) -> int:
+        """Occurrences of `text` in the server's log (waiting briefly for it)."""
+        deadline = time.monotonic() + wait
+        while True:
+            count = self.server.log_text().count(text)
+            if count or time.monotonic() > deadline:
+                return count
+            time.sleep(0.05)
 
 
 @pytest.fixture(scope="module")
