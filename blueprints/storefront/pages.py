@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import current_app, render_template
 
 from blueprints.public import site_url
-from blueprints.storefront import bp
+from blueprints.storefront import bp, examples, samples
 from models.commerce import PURCHASE, TOPUP
 from services.catalog import current_catalog
 from services.packages import list_packages
@@ -29,5 +29,8 @@ def docs():
     models = public_models()
     return render_template("store/docs.html", site=base, api_base=base + "/v1",
                            endpoint=base + "/v1/chat/completions",
-                           model=models[0].id if models else "your-model-id", models=models,
-                           config=current_app.config)
+                           model=models[0].id if models else "your-model-id",
+                           models_json=examples.models_example(models), helper=examples.helper_examples(),
+                           limits=examples.limits(), has_messages=examples.has_route("/v1/messages"),
+                           **samples.render(base, base + "/v1", base + "/v1/chat/completions",
+                                            models[0].id if models else "your-model-id"))

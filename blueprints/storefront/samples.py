@@ -1,0 +1,123 @@
+"""Code samples for the docs page, one per language, for this site's own base URL."""
+from __future__ import annotations
+
+SAMPLES = {
+    "cURL": """curl {endpoint} \\
+  -H "Authorization: Bearer $TOLLGATE_KEY" \\
+  -H "Content-Type: application/json" \\
+  -d '{{"model": "{model}", "messages": [{{"role": "user", "content": "Hello!"}}]}}'""",
+    "Python": """# pip install openai
+import os
+from openai import OpenAI
+
+client = OpenAI(api_key=os.environ["TOLLGATE_KEY"], base_url="{api_base}")
+reply = client.chat.completions.create(
+    model="{model}",
+    messages=[{{"role": "user", "content": "Hello!"}}],
+)
+print(reply.choices[0].message.content)
+print("credits:", reply.usage.model_extra["credits"])""",
+    "Node.js": """// npm install openai
+import OpenAI from "openai";
+
+const client = new OpenAI({{ apiKey: process.env.TOLLGATE_KEY, baseURL: "{api_base}" }});
+const reply = await client.chat.completions.create({{
+  model: "{model}",
+  messages: [{{ role: "user", content: "Hello!" }}],
+}});
+console.log(reply.choices[0].message.content);""",
+    "Go": """package main
+
+import (
+\t"bytes"
+\t"fmt"
+\t"io"
+\t"net/http"
+\t"os"
+)
+
+func main() {{
+\tbody := []byte(`{{"model": "{model}", "messages": [{{"role": "user", "content": "Hello!"}}]}}`)
+\treq, _ := http.NewRequest("POST", "{endpoint}", bytes.NewReader(body))
+\treq.Header.Set("Authorization", "Bearer "+os.Getenv("TOLLGATE_KEY"))
+\treq.Header.Set("Content-Type", "application/json")
+\tresp, err := http.DefaultClient.Do(req)
+\tif err != nil {{
+\t\tpanic(err)
+\t}}
+\tdefer resp.Body.Close()
+\tout, _ := io.ReadAll(resp.Body)
+\tfmt.Println(resp.Status, string(out))
+}}""",
+    "Java": """import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+
+public class Hello {{
+    public static void main(String[] args) throws Exception {{
+        String body = "{{\\"model\\": \\"{model}\\", \\"messages\\": [{{\\"role\\": \\"user\\", \\"content\\": \\"Hello!\\"}}]}}";
+        HttpRequest request = HttpRequest.newBuilder(URI.create("{endpoint}"))
+            .header("Authorization", "Bearer " + System.getenv("TOLLGATE_KEY"))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build();
+        HttpResponse<String> response = HttpClient.newHttpClient()
+            .send(request, HttpResponse.BodyHandlers.ofString());
+        System.out.println(response.statusCode() + " " + response.body());
+    }}
+}}""",
+    "PHP": """<?php
+$ch = curl_init("{endpoint}");
+curl_setopt_array($ch, [
+    CURLOPT_POST => true,
+    CURLOPT_RETURNTRANSFER => true,
+    CURLOPT_HTTPHEADER => [
+        "Authorization: Bearer " . getenv("TOLLGATE_KEY"),
+        "Content-Type: application/json",
+    ],
+    CURLOPT_POSTFIELDS => json_encode([
+        "model" => "{model}",
+        "messages" => [["role" => "user", "content" => "Hello!"]],
+    ]),
+]);
+$reply = json_decode(curl_exec($ch), true);
+echo $reply["choices"][0]["message"]["content"], PHP_EOL;""",
+    "C#": """using System.Net.Http.Headers;
+using System.Text;
+
+var http = new HttpClient();
+http.DefaultRequestHeaders.Authorization =
+    new AuthenticationHeaderValue("Bearer", Environment.GetEnvironmentVariable("TOLLGATE_KEY"));
+var body = new StringContent(
+    "{{\\"model\\": \\"{model}\\", \\"messages\\": [{{\\"role\\": \\"user\\", \\"content\\": \\"Hello!\\"}}]}}",
+    Encoding.UTF8, "application/json");
+var response = await http.PostAsync("{endpoint}", body);
+Console.WriteLine(await response.Content.ReadAsStringAsync());""",
+}
+
+STREAM = """stream = client.chat.completions.create(
+    model="{model}",
+    messages=[{{"role": "user", "content": "Hello!"}}],
+    stream=True,
+    stream_options={{"include_usage": True}},  # the last chunk then carries usage.credits
+)
+for chunk in stream:
+    if chunk.choices and chunk.choices[0].delta.content:
+        print(chunk.choices[0].delta.content, end="", flush=True)"""
+
+CLAUDE_CODE = """# macOS / Linux
+export ANTHROPIC_BASE_URL="{site}"
+export ANTHROPIC_AUTH_TOKEN="sk-your-tollgate-key"
+claude
+
+# Windows PowerShell
+$env:ANTHROPIC_BASE_URL = "{site}"
+$env:ANTHROPIC_AUTH_TOKEN = "sk-your-tollgate-key"
+claude"""
+
+
+def render(site: str, api_base: str, endpoint: str, model: str) -> dict:
+    values = {"site": site, "api_base": api_base, "endpoint": endpoint, "model": model}
+    return {"samples": {name: code.format(**values) for name, code in SAMPLES.items()},
+            "stream": STREAM.format(**values), "claude_code": CLAUDE_CODE.format(**values)}
