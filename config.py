@@ -78,6 +78,8 @@ class Config:
     DB_POOL_SIZE = _int("DB_POOL_SIZE", 10)
     DB_MAX_OVERFLOW = _int("DB_MAX_OVERFLOW", 10)
 
+    # A stream silent this long gets a keep-alive (`: keep-alive` / `ping`).
+    STREAM_PING_SECONDS = _float("STREAM_PING_SECONDS", 10.0)
     UPSTREAM_CONNECT_TIMEOUT = _float("UPSTREAM_CONNECT_TIMEOUT", 10.0)
     UPSTREAM_READ_TIMEOUT = _float("UPSTREAM_READ_TIMEOUT", 300.0)
 

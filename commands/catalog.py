@@ -5,9 +5,9 @@ import click
 from sqlalchemy import select
 
 from extensions import db
-from models import Channel, LlmModel
+from models import Channel, LlmModel, ModelAlias
 from services.channels import ChannelError, add_channel, set_enabled
-from services.registry import RegistryError, set_model
+from services.registry import RegistryError, remove_alias, set_alias, set_model
 
 
 def _csv(value: str | None) -> list[str]:
@@ -95,6 +95,7 @@ def model():
 @click.option("--output-price", type=int, help="Credits per 1M output tokens.")
 @click.option("--request-price", type=int, help="Flat credits per request.")
 @click.option("--cache-read-price", type=int, help="Credits per 1M cached input tokens (default: the input price).")
+@click.option("--cache-write-price", type=int, help="Credits per 1M tokens written to a prompt cache (default: input).")
 @click.option("--display-name")
 @click.option("--category", help="chat, reasoning, embedding, image, ...")
 @click.option("--capabilities", help="Comma-separated, e.g. chat,tools,vision,reasoning.")
@@ -123,3 +124,32 @@ def model_list():
         click.echo(f"{row.id}\t{row.display_name}\tin {row.input_price}\tout {row.output_price}\t"
                    f"req {row.request_price}\t{'enabled' if row.enabled else 'disabled'}\t"
                    f"{'public' if row.public else 'private'}")
+
+
+@model.command("alias")
+@click.argument("pattern")
+@click.argument("model_id")
+def model_alias(pattern, model_id):
+    """Let clients call MODEL_ID by PATTERN, a name or wildcard such as 'claude-sonnet-4-*'.
+    The registry model is billed; answers show the name the client asked for."""
+    try:
+        set_alias(pattern, model_id)
+    except RegistryError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"alias {pattern} -> {model_id}")
+
+
+@model.command("unalias")
+@click.argument("pattern")
+def model_unalias(pattern):
+    """Remove the alias PATTERN."""
+    if not remove_alias(pattern):
+        raise click.ClickException(f"no alias {pattern!r}")
+    click.echo(f"alias {pattern} removed")
+
+
+@model.command("aliases")
+def model_aliases():
+    """List model aliases."""
+    for row in db.session.scalars(select(ModelAlias).order_by(ModelAlias.pattern)):
+        click.echo(f"{row.pattern}\t-> {row.model_id}")

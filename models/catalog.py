@@ -19,7 +19,21 @@ class LlmModel(db.Model):
     input_price = db.Column(db.BigInteger, nullable=False, default=0)
     output_price = db.Column(db.BigInteger, nullable=False, default=0)
     cache_read_price = db.Column(db.BigInteger)  # None: cached input costs the input price
+    cache_write_price = db.Column(db.BigInteger)  # None: prompt-cache writes cost the input price
     request_price = db.Column(db.BigInteger, nullable=False, default=0)
     enabled = db.Column(db.Boolean, nullable=False, default=True)
     public = db.Column(db.Boolean, nullable=False, default=True)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+
+class ModelAlias(db.Model):
+    """A client-facing model name, or a wildcard pattern such as
+    `claude-sonnet-4-*`, that stands for a registry model. The target is
+    billed and routed; the client sees the name it asked for."""
+
+    __tablename__ = "model_aliases"
+
+    id = db.Column(db.Integer, primary_key=True)
+    pattern = db.Column(db.String(128), nullable=False, unique=True)
+    model_id = db.Column(db.String(128), db.ForeignKey("models.id", ondelete="CASCADE"), nullable=False)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)

@@ -7,11 +7,14 @@ import random
 import time
 from dataclasses import dataclass, field
 
+from fnmatch import fnmatchcase
+from urllib.parse import urlsplit
+
 from flask import current_app
 from sqlalchemy import select
 
 from extensions import db
-from models import Channel, LlmModel
+from models import Channel, LlmModel, ModelAlias
 from services.crypto import decrypt_secret
 from services.pricing import Price
 
@@ -48,15 +51,35 @@ class ChannelInfo:
     def upstream_name(self, model_id: str) -> str:
         return self.model_map.get(model_id, model_id)
 
+    @property
+    def flavor(self) -> str:
+        """Which OpenAI-compatible provider this is, for its known quirks."""
+        host = (urlsplit(self.base_url).hostname or "").lower()
+        for needle, flavor in (("deepseek", "deepseek"), ("dashscope", "qwen"), ("aliyuncs", "qwen"),
+                               ("openrouter", "openrouter"), ("generativelanguage", "gemini")):
+            if needle in host:
+                return flavor
+        return "openai"
+
 
 @dataclass(frozen=True)
 class Catalog:
     models: dict
     routes: dict  # model id -> channels serving it, highest priority first
+    aliases: tuple = ()  # (pattern, model id), exact names first, then longest patterns
 
     def model(self, model_id: str) -> ModelInfo | None:
         info = self.models.get(model_id)
         return info if info is not None and info.enabled else None
+
+    def resolve(self, name: str) -> ModelInfo | None:
+        """The registry model a client's model name stands for."""
+        if name in self.models:
+            return self.model(name)
+        for pattern, target in self.aliases:
+            if fnmatchcase(name, pattern):
+                return self.model(target)
+        return None
 
     def channels_for(self, model_id: str) -> list[ChannelInfo]:
         return self.routes.get(model_id, [])
@@ -67,8 +90,8 @@ def model_info(row: LlmModel) -> ModelInfo:
         id=row.id, display_name=row.display_name or row.id, category=row.category,
         capabilities=tuple(row.capabilities or ()), owned_by=row.owned_by,
         context_window=row.context_window, max_output_tokens=row.max_output_tokens,
-        price=Price(input=row.input_price, output=row.output_price,
-                    cache_read=row.cache_read_price, request=row.request_price),
+        price=Price(input=row.input_price, output=row.output_price, cache_read=row.cache_read_price,
+                    request=row.request_price, cache_write=row.cache_write_price),
         enabled=row.enabled, public=row.public,
         created=int(row.created_at.timestamp()) if row.created_at else 0,
     )
@@ -80,6 +103,7 @@ def load_catalog() -> Catalog:
         model_rows = conn.execute(select(LlmModel.__table__)).all()
         channel_rows = conn.execute(
             select(Channel.__table__).where(Channel.enabled.is_(True))).all()
+        alias_rows = conn.execute(select(ModelAlias.pattern, ModelAlias.model_id)).all()
     models = {row.id: model_info(row) for row in model_rows}
     routes: dict[str, list[ChannelInfo]] = {}
     for row in channel_rows:
@@ -93,7 +117,10 @@ def load_catalog() -> Catalog:
             routes.setdefault(model_id, []).append(info)
     for channels in routes.values():
         channels.sort(key=lambda c: -c.priority)
-    return Catalog(models=models, routes=routes)
+    # Exact names win over patterns; among patterns the longest (most specific) wins.
+    aliases = tuple(sorted(((p, m) for p, m in alias_rows),
+                           key=lambda a: (any(ch in a[0] for ch in "*?["), -len(a[0]), a[0])))
+    return Catalog(models=models, routes=routes, aliases=aliases)
 
 
 def current_catalog() -> Catalog:

@@ -13,11 +13,12 @@ class Price:
     output: int = 0
     cache_read: int | None = None  # None: cached input costs `input`
     request: int = 0
+    cache_write: int | None = None  # None: prompt-cache writes cost `input`
 
     @property
     def worst_input(self) -> int:
         """The highest per-token input price, for bounds."""
-        return max(self.input, self.cache_read or 0)
+        return max(self.input, self.cache_read or 0, self.cache_write or 0)
 
 
 @dataclass
@@ -39,9 +40,11 @@ def _ceil_div(a: int, b: int) -> int:
 
 def cost(price: Price, usage: Usage) -> int:
     cached = min(max(usage.cached_tokens, 0), usage.prompt_tokens)
-    cached_price = price.input if price.cache_read is None else price.cache_read
-    micro = ((usage.prompt_tokens - cached) * price.input + cached * cached_price
-             + usage.completion_tokens * price.output)
+    written = min(max(usage.cache_write_tokens, 0), usage.prompt_tokens - cached)
+    read_price = price.input if price.cache_read is None else price.cache_read
+    write_price = price.input if price.cache_write is None else price.cache_write
+    micro = ((usage.prompt_tokens - cached - written) * price.input + cached * read_price
+             + written * write_price + usage.completion_tokens * price.output)
     return _ceil_div(max(micro, 0), PER) + price.request
 
 

@@ -8,8 +8,8 @@ from blueprints.api_v1 import bp
 from blueprints.api_v1.auth import api_view
 from blueprints.api_v1.body import read_json_body
 from services.relay import run
-from services.relay.call import ClientInfo, prepare_chat
-from services.relay.doors.openai_chat import OpenAIChatWriter, completion_body
+from services.relay.call import ClientInfo, prepare
+from services.relay.doors import openai_chat
 
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
@@ -28,12 +28,13 @@ def call_headers(call) -> dict:
 @bp.post("/chat/completions")
 @api_view
 def chat_completions():
-    call = prepare_chat(g.api_key, read_json_body(), request_id=g.request_id, client=client_info())
+    call = prepare(g.api_key, read_json_body(), openai_chat.ask, request_id=g.request_id,
+                   client=client_info(), door="openai")
     if call.stream:
         upstream = run.open_stream(call)
         body = run.relay_stream(current_app._get_current_object(), call, upstream,
-                                OpenAIChatWriter(call), request.environ.get("gunicorn.socket"))
+                                openai_chat.OpenAIChatWriter(call), request.environ.get("gunicorn.socket"))
         return Response(body, mimetype="text/event-stream", headers={**SSE_HEADERS, **call_headers(call)})
     completion, meter = run.complete(call)
-    return Response(orjson.dumps(completion_body(call, completion, meter)),
+    return Response(orjson.dumps(openai_chat.completion_body(call, completion, meter)),
                     mimetype="application/json", headers=call_headers(call))

@@ -21,6 +21,17 @@ def usage_from_openai(usage: dict | None) -> Usage | None:
                  cache_write_tokens=write)
 
 
+def usage_from_anthropic(usage: dict | None) -> Usage | None:
+    """Anthropic counts cache reads and writes apart from input_tokens."""
+    if not isinstance(usage, dict):
+        return None
+    read = int(usage.get("cache_read_input_tokens") or 0)
+    write = int(usage.get("cache_creation_input_tokens") or 0)
+    return Usage(prompt_tokens=int(usage.get("input_tokens") or 0) + read + write,
+                 completion_tokens=int(usage.get("output_tokens") or 0),
+                 cached_tokens=read, cache_write_tokens=write)
+
+
 class TextCounter:
     """Running estimate of generated tokens without keeping the text."""
 
@@ -47,6 +58,7 @@ class Meter:
         self.usage: Usage | None = None
         self.generated = TextCounter()
         self.finish_reason: str | None = None
+        self._raw_anthropic_usage: dict = {}
 
     def observe(self, chunk: dict) -> None:
         """Take one OpenAI chunk into account (call after it was relayed)."""
@@ -79,6 +91,41 @@ class Meter:
             for call in message.get("tool_calls") or ():
                 fn = call.get("function") or {}
                 self.generated.add((fn.get("name") or "") + (fn.get("arguments") or ""))
+
+    def observe_anthropic(self, event: dict) -> None:
+        """Take one Anthropic stream event into account. Usage arrives in
+        message_start (input) and message_delta (output, cumulative: the last
+        value counts, never the sum)."""
+        kind = event.get("type")
+        if kind == "content_block_delta":
+            delta = event.get("delta") or {}
+            text = delta.get("text") or delta.get("thinking") or delta.get("partial_json")
+            if text:
+                self._text(text)
+        elif kind == "message_start":
+            self._anthropic_usage((event.get("message") or {}).get("usage"))
+        elif kind == "message_delta":
+            self._anthropic_usage(event.get("usage"))
+            reason = (event.get("delta") or {}).get("stop_reason")
+            if reason:
+                self.finish_reason = reason
+
+    def observe_anthropic_message(self, message: dict) -> None:
+        self.usage = usage_from_anthropic(message.get("usage"))
+        for block in message.get("content") or ():
+            if isinstance(block, dict):
+                text = block.get("text") or block.get("thinking")
+                if block.get("type") == "tool_use":
+                    text = str(block.get("input") or "")
+                if isinstance(text, str):
+                    self.generated.add(text)
+
+    def _anthropic_usage(self, usage: dict | None) -> None:
+        if not isinstance(usage, dict):
+            return
+        merged = {**self._raw_anthropic_usage, **{k: v for k, v in usage.items() if v is not None}}
+        self._raw_anthropic_usage = merged
+        self.usage = usage_from_anthropic(merged)
 
     def _text(self, text: str) -> None:
         if self.first_token_at is None:

@@ -19,6 +19,13 @@ from services.relay.errors import RelayError
 from services.relay.meter import Meter
 from services.relay.sanitize import sanitize
 
+try:
+    import gevent
+    from gevent import monkey
+    from gevent.queue import Empty, Queue
+except ImportError:  # pragma: no cover - gevent is a hard dependency
+    gevent = None
+
 log = logging.getLogger("tollgate.relay")
 
 
@@ -37,6 +44,9 @@ def relay_error(call: RelayCall, exc: UpstreamError) -> RelayError:
     if exc.status == 429:
         return RelayError(429, "rate_limited", "The upstream provider is rate limiting; retry later.",
                           retry_after=exc.retry_after or 1)
+    if exc.status in (503, 529):
+        return RelayError(503, "provider_error", "The upstream provider is overloaded; retry later.",
+                          retry_after=exc.retry_after)
     return RelayError(502, "provider_error", f"The upstream provider failed (HTTP {exc.status}): {detail}")
 
 
@@ -49,7 +59,7 @@ def settle(call: RelayCall, meter: Meter | None) -> int:
     cost = call.cost_of(usage) if usage is not None else 0
     record = {
         "request_id": call.request_id, "account_id": call.key.account_id, "key_id": call.key.id,
-        "door": call.door, "model": call.client_model, "upstream_model": call.upstream_body.get("model"),
+        "door": call.door, "model": call.model.id, "upstream_model": call.upstream_body.get("model"),
         "channel_id": call.channel.id, "stream": call.stream, "status": call.status,
         "error_code": call.error_code,
         "latency_ms": int((time.perf_counter() - call.started) * 1000),
@@ -71,14 +81,20 @@ def _fail(call: RelayCall, exc: UpstreamError) -> RelayError:
 
 
 def complete(call: RelayCall) -> tuple[dict, Meter]:
-    """A non-streaming call. Returns the upstream's OpenAI completion and the
-    meter it was billed on (call.cost holds the credits)."""
+    """A non-streaming call. Returns the upstream's answer (an OpenAI
+    completion, or the channel's own format for a native call) and the meter
+    it was billed on (call.cost holds the credits)."""
     meter = Meter(call.started)
+    upstream = call.upstream
     try:
-        completion = call.adapter.complete(call.channel, call.upstream_body, call.timeouts)
-        meter.observe_completion(completion)
+        if upstream.native:
+            answer = call.adapter.complete_native(call.channel, upstream.body, call.timeouts, upstream.headers)
+            meter.observe_anthropic_message(answer)
+        else:
+            answer = call.adapter.complete(call.channel, upstream.body, call.timeouts)
+            meter.observe_completion(answer)
         meter.first_token_at = time.perf_counter()
-        return completion, meter
+        return answer, meter
     except UpstreamError as exc:
         meter = None  # nothing was delivered: nothing is charged
         raise _fail(call, exc) from None
@@ -92,8 +108,11 @@ def complete(call: RelayCall) -> tuple[dict, Meter]:
 def open_stream(call: RelayCall):
     """Connect to the upstream for a streaming call. Errors before the first
     byte settle the call at zero cost and raise a RelayError."""
+    upstream = call.upstream
     try:
-        return call.adapter.stream(call.channel, call.upstream_body, call.timeouts)
+        if upstream.native:
+            return call.adapter.stream_native(call.channel, upstream.body, call.timeouts, upstream.headers)
+        return call.adapter.stream(call.channel, upstream.body, call.timeouts)
     except UpstreamError as exc:
         error = _fail(call, exc)
         settle(call, None)
@@ -109,14 +128,56 @@ class StreamWriter:
 
     def start(self) -> bytes | None: ...
     def event(self, event: StreamEvent, meter: Meter) -> bytes | None: ...
+    def ping(self) -> bytes: ...
     def end(self, meter: Meter, finished: bool) -> bytes | None: ...
     def error(self, error: RelayError) -> bytes: ...
+
+
+PING = object()
+
+
+def with_pings(upstream, interval: float):
+    """The upstream's events, with PING whenever it has been silent for
+    `interval` seconds, so proxies between us and the client keep the
+    stream open. A reader greenlet feeds a queue; without gevent (or with
+    interval 0) the events pass straight through."""
+    if interval <= 0 or gevent is None or not monkey.is_module_patched("socket"):
+        yield from upstream
+        return
+    queue = Queue()
+
+    def read():
+        try:
+            for event in upstream:
+                queue.put((True, event))
+            queue.put((False, None))
+        except BaseException as exc:  # handed to the relaying greenlet
+            queue.put((False, exc))
+
+    reader = gevent.spawn(read)
+    try:
+        while True:
+            try:
+                more, value = queue.get(timeout=interval)
+            except Empty:
+                yield PING
+                continue
+            if more:
+                yield value
+            elif value is None:
+                return
+            else:
+                raise value
+    finally:
+        reader.kill(block=False)
 
 
 def relay_stream(app: Flask, call: RelayCall, upstream, writer: StreamWriter,
                  client_socket=None) -> Iterator[bytes]:
     """Relay an open upstream stream to the client one event at a time."""
     meter = Meter(call.started)
+    observe = meter.observe_anthropic if call.upstream.native else meter.observe
+    ping_interval = app.config["STREAM_PING_SECONDS"]
 
     def client_gone():
         call.client_gone = True
@@ -128,11 +189,14 @@ def relay_stream(app: Flask, call: RelayCall, upstream, writer: StreamWriter,
         head = writer.start()
         if head:
             yield head
-        for event in upstream:
+        for event in with_pings(upstream, ping_interval):
+            if event is PING:
+                yield writer.ping()
+                continue
             if event.chunk is None:
                 done_event = event
                 break
-            meter.observe(event.chunk)
+            observe(event.chunk)
             out = writer.event(event, meter)
             if out:
                 yield out

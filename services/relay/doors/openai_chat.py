@@ -4,11 +4,64 @@ from __future__ import annotations
 import orjson
 
 from services.relay.adapters.base import StreamEvent
-from services.relay.call import RelayCall
-from services.relay.errors import RelayError
+from services.relay.call import Ask, RelayCall, Upstream, check_forbidden
+from services.relay.errors import RelayError, invalid_request
 from services.relay.meter import Meter
+from services.tokens import chat_prompt_tokens
 
 DONE = b"data: [DONE]\n\n"
+KEEP_ALIVE = b": keep-alive\n\n"
+
+
+def _positive_int(body: dict, name: str) -> None:
+    value = body.get(name)
+    if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
+        raise invalid_request(f"'{name}' must be a positive integer.")
+
+
+def validate(body) -> None:
+    if not isinstance(body, dict):
+        raise invalid_request("The request body must be a JSON object.")
+    model = body.get("model")
+    if not isinstance(model, str) or not model.strip():
+        raise RelayError(400, "model_required", "The 'model' field is required.")
+    messages = body.get("messages")
+    if not isinstance(messages, list) or not messages:
+        raise RelayError(400, "messages_required", "The 'messages' field must be a non-empty list.")
+    if any(not isinstance(m, dict) for m in messages):
+        raise invalid_request("Each message must be an object with a role and content.")
+    check_forbidden(body)
+    _positive_int(body, "max_tokens")
+    _positive_int(body, "max_completion_tokens")
+    n = body.get("n")
+    if n is not None and (not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= 16):
+        raise invalid_request("'n' must be an integer from 1 to 16.")
+    if "stream" in body and not isinstance(body["stream"], bool):
+        raise invalid_request("'stream' must be true or false.")
+
+
+def ask(body) -> Ask:
+    """An OpenAI chat request as the relay's ask. Everything passes through
+    except the model name, the output limit when it must change, and
+    stream_options (usage is always requested upstream)."""
+    validate(body)
+    field = "max_completion_tokens" if "max_completion_tokens" in body else "max_tokens"
+    stream = bool(body.get("stream"))
+    options = body.get("stream_options") if isinstance(body.get("stream_options"), dict) else {}
+
+    def build(channel, model, limit: int, changed: bool) -> Upstream:
+        upstream = dict(body)
+        upstream["model"] = channel.upstream_name(model.id)
+        # Anthropic upstreams require a limit; others get one only when it changed.
+        if changed or channel.provider == "anthropic":
+            upstream[field] = limit
+        if stream:
+            upstream["stream_options"] = {**options, "include_usage": True}
+        return Upstream(upstream)
+
+    return Ask(model_id=body["model"], stream=stream, prompt_bound=chat_prompt_tokens(body, bound=True),
+               prompt_estimate=chat_prompt_tokens(body, bound=False), output_tokens=body.get(field),
+               choices=body.get("n") or 1, include_usage=bool(options.get("include_usage")), build=build)
 
 
 def error_body(code: str, message: str) -> dict:
@@ -75,6 +128,9 @@ class OpenAIChatWriter:
         if not changed and event.raw is not None:
             return event.raw
         return _sse(chunk)
+
+    def ping(self) -> bytes:
+        return KEEP_ALIVE
 
     def end(self, meter: Meter, finished: bool) -> bytes | None:
         return None if self.sent_done else self._estimated_usage(meter) + DONE

@@ -186,8 +186,14 @@ def test_unreachable_upstream_gets_502(stack, key):
 
 
 def test_upstream_error_on_a_stream_request_is_a_json_error(stack, upstream, key):
-    response = post(stack, key[0], chat(stream=True, text=directive(status=503)))
+    response = post(stack, key[0], chat(stream=True, text=directive(status=500)))
     assert_error(response, 502, "provider_error")
+
+
+def test_overloaded_upstream_gets_503(stack, upstream, key):
+    response = post(stack, key[0], chat(text=directive(status=503, retry_after=4)))
+    assert_error(response, 503, "provider_error")
+    assert response.headers["Retry-After"] == "4"
 
 
 def test_unknown_v1_route_gets_openai_shaped_404(stack, key):
