@@ -7,7 +7,7 @@ PORT ?= 8000
 WORKERS ?= 2
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-dev migrate seed bench clean chromium
+.PHONY: run test install install-dev migrate seed bench clean chromium claude-code
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,11 +41,18 @@ run: seed
 chromium:
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 
-test: install-dev chromium
+# Claude Code's CLI, for the test that drives it through Tollgate. Optional:
+# without npm or the registry the test is skipped and says why.
+claude-code:
+	@test -x .tools/node_modules/.bin/claude || ! command -v npm >/dev/null || \
+		npm install --prefix .tools --no-audit --no-fund --silent @anthropic-ai/claude-code@2.1.197 || \
+		echo "could not install the Claude Code CLI; its test will be skipped"
+
+test: install-dev chromium claude-code
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install-dev
 	$(BIN)/python -m bench.run
 
 clean:
-	rm -rf $(VENV) .pytest_cache test-artifacts
+	rm -rf $(VENV) .pytest_cache test-artifacts .tools
