@@ -27,6 +27,11 @@ class ApiKey(db.Model):
     allowed_models = db.Column(db.JSON)  # list of model ids, or None for all
     rpm = db.Column(db.Integer)
     rpd = db.Column(db.Integer)
+    tpm = db.Column(db.Integer)              # tokens per minute (prompt + completion)
+    max_concurrency = db.Column(db.Integer)  # requests in flight at once
+    # Keep sending this key's requests for a model to the same channel while
+    # it is healthy: upstream prompt caches stay warm.
+    sticky_routing = db.Column(db.Boolean, nullable=False, default=False)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     last_used_at = db.Column(db.DateTime)
 

@@ -17,6 +17,19 @@ class Channel(db.Model):
     enabled = db.Column(db.Boolean, nullable=False, default=True)
     priority = db.Column(db.Integer, nullable=False, default=0)
     weight = db.Column(db.Integer, nullable=False, default=1)
+    # Seconds; None: the configured defaults.
+    connect_timeout = db.Column(db.Float)
+    first_byte_timeout = db.Column(db.Float)
+    idle_timeout = db.Column(db.Float)  # longest silence between stream chunks
+    # Why the relay took the channel out of service (an upstream 401: its key
+    # is bad), until the operator enables it again.
+    disabled_reason = db.Column(db.String(255))
+    # Last health check and upstream balance, for the admin.
+    checked_at = db.Column(db.DateTime)
+    check_ok = db.Column(db.Boolean)
+    check_latency_ms = db.Column(db.Integer)
+    check_error = db.Column(db.String(255))
+    upstream_balance = db.Column(db.String(64))
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     updated_at = db.Column(db.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
 
