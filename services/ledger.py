@@ -33,6 +33,11 @@ class SpendCapReached(Exception):
     pass
 
 
+class KeyDisabled(Exception):
+    """The key was disabled or deleted after it was authenticated (another
+    worker's cached lookup): refused at the reservation, across all workers."""
+
+
 # The request path runs these for every call, so they are written once as SQL
 # (the same text on SQLite 3.35+ and PostgreSQL) instead of being rebuilt and
 # compiled by SQLAlchemy each time. ON CONFLICT DO NOTHING, unlike a caught
@@ -57,7 +62,9 @@ _TAKE = text("UPDATE accounts SET balance = balance - :amount "
 _DEBIT = text("UPDATE accounts SET balance = balance - :amount WHERE id = :account_id AND balance >= :amount")
 _ADD = text("UPDATE accounts SET balance = balance + :amount WHERE id = :account_id")
 _KEY_HOLD = text("UPDATE api_keys SET spent = spent + :amount "
-                 "WHERE id = :key_id AND (spend_cap IS NULL OR spent + :amount <= spend_cap)")
+                 "WHERE id = :key_id AND status = 'active' "
+                 "AND (spend_cap IS NULL OR spent + :amount <= spend_cap)")
+_KEY_STATUS = Statement("SELECT status FROM api_keys WHERE id = :key_id")
 _KEY_SETTLE = text("UPDATE api_keys SET spent = spent + :amount, last_used_at = :now WHERE id = :key_id"
                    ).bindparams(bindparam("now", type_=DateTime()))
 _BALANCE = text("SELECT balance FROM accounts WHERE id = :account_id")
@@ -118,12 +125,17 @@ def _raw_entry(tx: Tx, account_id: int, key_id: int | None, amount: int, kind: s
 
 def reserve(account_id: int, key_id: int, amount: int, request_id: str) -> bool:
     """Hold `amount` credits before an upstream call. False when the balance
-    cannot cover it; SpendCapReached when the key's own cap would be passed."""
+    cannot cover it; SpendCapReached when the key's own cap would be passed;
+    KeyDisabled when the key is no longer active."""
     with transaction() as tx:
         if tx.rowcount(_RAW_TAKE, {"amount": amount, "account_id": account_id}) != 1:
             return False
         if tx.rowcount(_RAW_KEY_HOLD, {"amount": amount, "key_id": key_id}) != 1:
-            raise SpendCapReached()  # rolls back the balance update too
+            # Either raise rolls back the balance update too.
+            row = tx.one(_KEY_STATUS, {"key_id": key_id})
+            if row is None or row[0] != "active":
+                raise KeyDisabled()
+            raise SpendCapReached()
         _raw_entry(tx, account_id, key_id, -amount, "reserve", request_id, f"reserve:{request_id}",
                    tx.stamp(utcnow()))
     return True

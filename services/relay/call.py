@@ -138,6 +138,8 @@ def _reserve(key: KeyContext, model: ModelInfo, request_id: str, prompt_bound: i
     except ledger.SpendCapReached:
         raise RelayError(402, "insufficient_credits",
                          "This key has reached its spend cap.") from None
+    except ledger.KeyDisabled:
+        raise RelayError(401, "invalid_api_key", "Invalid or missing API key.") from None
     balance = ledger.balance_of(key.account_id)
     raise RelayError(
         402, "insufficient_credits",

@@ -130,3 +130,12 @@ def test_concurrent_reserves_never_overdraw(app, wallet):
     assert results.count(True) == 10
     assert ledger.balance_of(account_id) == 0
     assert ledger.verify() == []
+
+
+def test_a_key_disabled_after_authentication_is_refused_at_the_reservation(wallet):
+    account_id, key_id = wallet
+    db.session.execute(update(ApiKey).where(ApiKey.id == key_id).values(status="disabled"))
+    db.session.commit()
+    with pytest.raises(ledger.KeyDisabled):
+        ledger.reserve(account_id, key_id, 10, "req_late")
+    assert ledger.balance_of(account_id) == 1000
