@@ -80,8 +80,34 @@ class Config:
 
     # A stream silent this long gets a keep-alive (`: keep-alive` / `ping`).
     STREAM_PING_SECONDS = _float("STREAM_PING_SECONDS", 10.0)
+    # Upstream timeouts (seconds), unless a channel sets its own. First byte:
+    # until the response starts (for a non-stream call, the whole answer).
+    # Idle: the longest silence between stream chunks.
     UPSTREAM_CONNECT_TIMEOUT = _float("UPSTREAM_CONNECT_TIMEOUT", 10.0)
-    UPSTREAM_READ_TIMEOUT = _float("UPSTREAM_READ_TIMEOUT", 300.0)
+    UPSTREAM_FIRST_BYTE_TIMEOUT = _float("UPSTREAM_FIRST_BYTE_TIMEOUT", 300.0)
+    UPSTREAM_IDLE_TIMEOUT = _float("UPSTREAM_IDLE_TIMEOUT", 120.0)
+    # Channel base URLs may not point at private, loopback, link-local or
+    # metadata addresses unless listed here (comma-separated networks or
+    # addresses, e.g. "127.0.0.1/32,10.0.0.0/8" for local models).
+    UPSTREAM_ALLOWED_NETWORKS = os.environ.get("UPSTREAM_ALLOWED_NETWORKS", "")
+
+    # Failover: channels tried per request while nothing reached the client.
+    RELAY_MAX_ATTEMPTS = _int("RELAY_MAX_ATTEMPTS", 3)
+    # Circuit breaker per channel and model: this many server failures
+    # (5xx, timeouts, refused connections) within the window open it for the
+    # cool-down, doubling (up to the maximum) while half-open probes fail.
+    BREAKER_ENABLED = _bool("BREAKER_ENABLED", True)
+    BREAKER_FAILURES = _int("BREAKER_FAILURES", 5)
+    BREAKER_WINDOW_SECONDS = _int("BREAKER_WINDOW_SECONDS", 60)
+    BREAKER_COOLDOWN_SECONDS = _float("BREAKER_COOLDOWN_SECONDS", 30.0)
+    BREAKER_MAX_COOLDOWN_SECONDS = _float("BREAKER_MAX_COOLDOWN_SECONDS", 600.0)
+    # In-process health checks every this many seconds (0: off; use
+    # `flask channel check` from cron instead).
+    HEALTH_CHECK_SECONDS = _float("HEALTH_CHECK_SECONDS", 0.0)
+
+    MAX_MESSAGES = _int("MAX_MESSAGES", 2000)
+    DEFAULT_KEY_CONCURRENCY = _int("DEFAULT_KEY_CONCURRENCY", 0)  # 0: no limit
+    DEFAULT_KEY_TPM = _int("DEFAULT_KEY_TPM", 0)  # tokens per minute, 0: no limit
 
     # What a "unit" is on OpenAI-style billing endpoints that chat front-ends
     # read (they call it USD): this many credits. Default: the package table's

@@ -26,7 +26,7 @@ os.environ.setdefault("TOLLGATE_ENV", "testing")
 from bench.loadgen import Target, hold_streams, run_closed_loop, run_count  # noqa: E402
 from tests.fakes.upstream_client import FakeUpstream, directive  # noqa: E402
 from tests.support.servers import GunicornServer  # noqa: E402
-from tests.support.stack import SECRET_KEY, make_app, migrate  # noqa: E402
+from tests.support.stack import make_app, migrate, server_env  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 CPUS = os.cpu_count() or 1
@@ -89,9 +89,7 @@ class Rig:
             account = accounts.create_account("bench")
             accounts.grant(account.id, 10**15)
             _key, self.key = create_key(account.id, "bench", rpm=10**8)
-        env = {"TOLLGATE_ENV": "testing", "DATABASE_URL": db_url, "SECRET_KEY": SECRET_KEY,
-               "TOLLGATE_INSTANCE_DIR": self.tmp, "KEY_CACHE_TTL": "3", "CATALOG_CACHE_TTL": "3",
-               "LOG_LEVEL": "WARNING"}
+        env = server_env(db_url, self.tmp, KEY_CACHE_TTL="3", CATALOG_CACHE_TTL="3", LOG_LEVEL="WARNING")
         self.gateway = GunicornServer(env, workers=1, name="bench", access_log=False,
                                       extra_args=("--worker-connections", "1200"), preexec_fn=pin(0))
         self.worker = self.gateway.worker_pids()[0]

@@ -1,6 +1,8 @@
 """`flask channel ...` and `flask model ...`."""
 from __future__ import annotations
 
+import sys
+
 import click
 from sqlalchemy import select
 
@@ -39,10 +41,15 @@ def channel():
               help="Send model CLIENT to the upstream as UPSTREAM (repeatable).")
 @click.option("--priority", default=0, show_default=True, type=int, help="Higher priority groups serve first.")
 @click.option("--weight", default=1, show_default=True, type=int, help="Share of traffic inside a priority group.")
-def channel_add(name, provider, base_url, api_key, models, maps, priority, weight):
+@click.option("--connect-timeout", type=float, help="Seconds to connect (default UPSTREAM_CONNECT_TIMEOUT).")
+@click.option("--first-byte-timeout", type=float, help="Seconds until the answer starts (default UPSTREAM_FIRST_BYTE_TIMEOUT).")
+@click.option("--idle-timeout", type=float, help="Longest silence in a stream (default UPSTREAM_IDLE_TIMEOUT).")
+def channel_add(name, provider, base_url, api_key, models, maps, priority, weight, connect_timeout,
+                first_byte_timeout, idle_timeout):
     """Add an upstream channel NAME."""
     try:
-        created = add_channel(name, provider, base_url, api_key, _csv(models), _pairs(maps), priority, weight)
+        created = add_channel(name, provider, base_url, api_key, _csv(models), _pairs(maps), priority, weight,
+                              timeouts=(connect_timeout, first_byte_timeout, idle_timeout))
     except ChannelError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"channel {created.id} {created.name}: {created.provider} {created.base_url} "
@@ -82,6 +89,23 @@ def channel_enable(name):
     except ChannelError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"channel {name} enabled")
+
+
+@channel.command("check")
+@click.argument("name", required=False)
+def channel_check(name):
+    """Send a one-token request through every enabled channel (or NAME) and
+    record health and upstream balance; exit 1 if any failed."""
+    from services.health import check_all
+
+    results = check_all(name)
+    if name and not results:
+        raise click.ClickException(f"no enabled channel named {name!r}")
+    for r in results:
+        balance = f"  balance {r.balance}" if r.balance else ""
+        click.echo(f"{'ok  ' if r.ok else 'FAIL'} {r.name} ({r.model}) {r.latency_ms} ms: {r.detail}{balance}")
+    if any(not r.ok for r in results):
+        sys.exit(1)
 
 
 @click.group(help="The model registry and its prices (credits per 1M tokens).")

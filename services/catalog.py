@@ -3,6 +3,8 @@ each worker reloads every CATALOG_CACHE_TTL seconds (one query per table),
 so the request path never queries them."""
 from __future__ import annotations
 
+import hashlib
+import math
 import random
 import time
 from dataclasses import dataclass, field
@@ -17,6 +19,8 @@ from extensions import db
 from models import Channel, LlmModel, ModelAlias
 from services.crypto import decrypt_secret
 from services.pricing import Price
+from services.relay.adapters.base import Timeouts
+from services.ssrf import Policy
 
 _KEY = "tollgate.catalog"
 
@@ -47,6 +51,7 @@ class ChannelInfo:
     model_map: dict
     priority: int
     weight: int
+    timeouts: Timeouts = Timeouts(10.0, 300.0)
 
     def upstream_name(self, model_id: str) -> str:
         return self.model_map.get(model_id, model_id)
@@ -97,8 +102,20 @@ def model_info(row: LlmModel) -> ModelInfo:
     )
 
 
+def upstream_policy() -> Policy:
+    return Policy.from_setting(current_app.config["UPSTREAM_ALLOWED_NETWORKS"])
+
+
+def channel_timeouts(row, policy: Policy) -> Timeouts:
+    config = current_app.config
+    return Timeouts(connect=row.connect_timeout or config["UPSTREAM_CONNECT_TIMEOUT"],
+                    first_byte=row.first_byte_timeout or config["UPSTREAM_FIRST_BYTE_TIMEOUT"],
+                    idle=row.idle_timeout or config["UPSTREAM_IDLE_TIMEOUT"], policy=policy)
+
+
 def load_catalog() -> Catalog:
     secret_key = current_app.config["SECRET_KEY"]
+    policy = upstream_policy()
     with db.engine.connect() as conn:
         model_rows = conn.execute(select(LlmModel.__table__)).all()
         channel_rows = conn.execute(
@@ -111,7 +128,7 @@ def load_catalog() -> Catalog:
             id=row.id, name=row.name, provider=row.provider, base_url=row.base_url.rstrip("/"),
             api_key=decrypt_secret(secret_key, row.api_key_encrypted),
             models=tuple(row.models or ()), model_map=dict(row.model_map or {}),
-            priority=row.priority, weight=max(row.weight, 0),
+            priority=row.priority, weight=max(row.weight, 0), timeouts=channel_timeouts(row, policy),
         )
         for model_id in info.models:
             routes.setdefault(model_id, []).append(info)
@@ -138,18 +155,35 @@ def invalidate_catalog() -> None:
     current_app.extensions.pop(_KEY, None)
 
 
+def _unit(seed: str) -> float:
+    """A deterministic number in (0, 1) from a string."""
+    digest = hashlib.blake2b(seed.encode(), digest_size=8).digest()
+    return (int.from_bytes(digest, "big") + 1) / (2**64 + 2)
+
+
+def route_order(channels: list[ChannelInfo], rng: random.Random | None = None,
+                sticky: str | None = None) -> list[ChannelInfo]:
+    """Every channel in the order to try: priority groups highest first;
+    inside a group a weighted random order (each position drawn in
+    proportion to weight, Efraimidis-Spirakis), or, for a sticky key, a
+    weighted rendezvous order that stays the same for that key while the
+    channels do. Channels of weight 0 come last in their group."""
+    rand = (rng or random).random
+    groups: dict[int, list[ChannelInfo]] = {}
+    for channel in channels:
+        groups.setdefault(channel.priority, []).append(channel)
+    ordered = []
+    for priority in sorted(groups, reverse=True):
+        def score(channel: ChannelInfo) -> float:
+            if channel.weight <= 0:
+                return math.inf
+            u = _unit(f"{sticky}:{channel.id}") if sticky is not None else (rand() or 1e-12)
+            return -math.log(u) / channel.weight
+        ordered += sorted(groups[priority], key=score)
+    return ordered
+
+
 def pick_channel(channels: list[ChannelInfo], rng: random.Random | None = None) -> ChannelInfo | None:
     """Weighted random choice inside the highest priority group."""
-    if not channels:
-        return None
-    top = channels[0].priority
-    group = [c for c in channels if c.priority == top]
-    total = sum(c.weight for c in group)
-    if total <= 0:
-        return group[0]
-    point = (rng or random).uniform(0, total)
-    for channel in group:
-        point -= channel.weight
-        if point <= 0:
-            return channel
-    return group[-1]
+    order = route_order(channels, rng)
+    return order[0] if order else None

@@ -4,12 +4,15 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import current_app
+from sqlalchemy import update
 
 from extensions import db
 from models import Channel
-from services.catalog import invalidate_catalog
+from models.base import utcnow
+from services.catalog import invalidate_catalog, upstream_policy
 from services.crypto import encrypt_secret
 from services.relay.adapters import ADAPTERS
+from services.ssrf import UpstreamBlocked, check_url
 
 
 class ChannelError(ValueError):
@@ -23,10 +26,17 @@ def _check(provider: str, base_url: str) -> None:
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ChannelError("the base URL must be an http(s) URL such as https://api.deepseek.com/v1")
+        try:
+            check_url(base_url, upstream_policy())
+        except UpstreamBlocked as exc:
+            raise ChannelError(str(exc)) from None
 
 
 def add_channel(name: str, provider: str, base_url: str, api_key: str | None, models: list[str],
-                model_map: dict[str, str] | None = None, priority: int = 0, weight: int = 1) -> Channel:
+                model_map: dict[str, str] | None = None, priority: int = 0, weight: int = 1,
+                timeouts: tuple = (None, None, None)) -> Channel:
+    """Add a channel. `timeouts` is (connect, first byte, idle) in seconds,
+    None for the configured defaults."""
     name = name.strip()
     if not name:
         raise ChannelError("a channel needs a name")
@@ -39,6 +49,7 @@ def add_channel(name: str, provider: str, base_url: str, api_key: str | None, mo
     channel = Channel(
         name=name, provider=provider, base_url=base_url.rstrip("/"), models=models,
         model_map=dict(model_map or {}), priority=priority, weight=max(weight, 0),
+        connect_timeout=timeouts[0], first_byte_timeout=timeouts[1], idle_timeout=timeouts[2],
         api_key_encrypted=encrypt_secret(current_app.config["SECRET_KEY"], api_key) if api_key else None,
     )
     db.session.add(channel)
@@ -52,6 +63,17 @@ def set_enabled(name: str, enabled: bool) -> Channel:
     if channel is None:
         raise ChannelError(f"no channel named {name!r}")
     channel.enabled = enabled
+    if enabled:
+        channel.disabled_reason = None
     db.session.commit()
     invalidate_catalog()
     return channel
+
+
+def disable_channel(channel_id: int, reason: str) -> None:
+    """Take a channel out of service with the reason shown to the operator
+    (an upstream 401: its key is bad); `channel enable` brings it back."""
+    with db.engine.begin() as conn:
+        conn.execute(update(Channel).where(Channel.id == channel_id)
+                     .values(enabled=False, disabled_reason=reason[:255], updated_at=utcnow()))
+    invalidate_catalog()

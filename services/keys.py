@@ -41,6 +41,9 @@ class KeyContext:
     spend_cap: int | None
     expires_at: datetime | None
     account_active: bool
+    tpm: int | None = None
+    max_concurrency: int | None = None
+    sticky_routing: bool = False
 
     def may_use(self, model_id: str) -> bool:
         return self.allowed_models is None or model_id in self.allowed_models
@@ -57,14 +60,15 @@ def key_digest(raw: str) -> str:
 
 def create_key(account_id: int, name: str, *, spend_cap: int | None = None,
                expires_at: datetime | None = None, allowed_models: list[str] | None = None,
-               rpm: int | None = None, rpd: int | None = None) -> tuple[ApiKey, str]:
+               rpm: int | None = None, rpd: int | None = None, tpm: int | None = None,
+               max_concurrency: int | None = None, sticky_routing: bool = False) -> tuple[ApiKey, str]:
     """Create a key and return it with its plaintext, which is never stored."""
     raw = generate_key()
     key = ApiKey(
         account_id=account_id, name=name.strip()[:120], digest=key_digest(raw),
         prefix=raw[:7], last4=raw[-4:], status=KEY_ACTIVE, spend_cap=spend_cap,
         expires_at=expires_at, allowed_models=sorted(set(allowed_models)) if allowed_models else None,
-        rpm=rpm, rpd=rpd,
+        rpm=rpm, rpd=rpd, tpm=tpm, max_concurrency=max_concurrency, sticky_routing=sticky_routing,
     )
     db.session.add(key)
     db.session.commit()
@@ -82,7 +86,8 @@ def _load(digest: str) -> KeyContext | None:
     stmt = (
         select(ApiKey.id, ApiKey.account_id, ApiKey.name, ApiKey.digest, ApiKey.status,
                ApiKey.allowed_models, ApiKey.rpm, ApiKey.rpd, ApiKey.spend_cap,
-               ApiKey.expires_at, Account.status)
+               ApiKey.expires_at, Account.status, ApiKey.tpm, ApiKey.max_concurrency,
+               ApiKey.sticky_routing)
         .join(Account, Account.id == ApiKey.account_id)
         .where(ApiKey.digest == digest)
     )
@@ -95,7 +100,8 @@ def _load(digest: str) -> KeyContext | None:
     allowed = frozenset(row[5]) if row[5] else None
     return KeyContext(id=row[0], account_id=row[1], name=row[2], digest=row[3],
                       allowed_models=allowed, rpm=row[6], rpd=row[7], spend_cap=row[8],
-                      expires_at=row[9], account_active=row[10] == "active")
+                      expires_at=row[9], account_active=row[10] == "active", tpm=row[11],
+                      max_concurrency=row[12], sticky_routing=bool(row[13]))
 
 
 def authenticate(raw: str | None) -> KeyContext | None:

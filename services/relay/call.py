@@ -9,11 +9,12 @@ from typing import Callable
 from flask import current_app
 
 from services import ledger, pricing
-from services.catalog import ChannelInfo, ModelInfo, current_catalog, pick_channel
+from services.catalog import ChannelInfo, ModelInfo
 from services.keys import KeyContext
+from services.relay import limits, routing
 from services.relay.adapters import adapter_for
-from services.relay.adapters.base import Timeouts
 from services.relay.errors import RelayError, invalid_request
+from services.relay.routing import Route
 
 # Fields that would let a client steer the upstream call (where it goes, with
 # which credentials): refused, never forwarded (LiteLLM CVE-2024-6587).
@@ -51,6 +52,7 @@ class Ask:
     choices: int
     include_usage: bool            # an OpenAI client asked for the usage chunk
     build: Callable[[ChannelInfo, ModelInfo, int, bool], Upstream]  # (channel, model, limit, limit changed)
+    message_count: int = 0
 
 
 @dataclass
@@ -58,25 +60,58 @@ class RelayCall:
     request_id: str
     door: str                      # the client's dialect: "openai" | "anthropic"
     key: KeyContext
-    model: ModelInfo               # the billed model (after aliases)
-    channel: ChannelInfo
-    adapter: object
-    upstream: Upstream
-    stream: bool
-    include_usage: bool
-    client_model: str              # the name the client asked for
-    prompt_estimate: int
+    ask: Ask
+    route: Route
+    limit: int                     # output tokens allowed
+    limit_changed: bool            # clamped or lowered: the upstream must be told
     hold: int
-    timeouts: Timeouts
     client: ClientInfo
     started: float
     lowered_max_tokens: int | None = None
+    slot_held: bool = False
+    upstream: Upstream | None = None
     # Outcome, filled in as the call runs.
     status: int = 200
     error_code: str | None = None
     client_gone: bool = False
     cost: int | None = None
     settled: bool = field(default=False, repr=False)
+
+    def use(self, channel: ChannelInfo) -> None:
+        """Aim the call at `channel`: its adapter, names and dialect."""
+        self.upstream = self.ask.build(channel, self.route.model, self.limit, self.limit_changed)
+
+    @property
+    def model(self) -> ModelInfo:
+        return self.route.model
+
+    @property
+    def channel(self) -> ChannelInfo:
+        return self.route.channel
+
+    @property
+    def adapter(self):
+        return adapter_for(self.route.channel.provider)
+
+    @property
+    def timeouts(self):
+        return self.route.channel.timeouts
+
+    @property
+    def stream(self) -> bool:
+        return self.ask.stream
+
+    @property
+    def include_usage(self) -> bool:
+        return self.ask.include_usage
+
+    @property
+    def client_model(self) -> str:
+        return self.ask.model_id
+
+    @property
+    def prompt_estimate(self) -> int:
+        return self.ask.prompt_estimate
 
     @property
     def upstream_body(self) -> dict:
@@ -95,24 +130,6 @@ def check_forbidden(body: dict) -> None:
     bad = FORBIDDEN_FIELDS.intersection(body)
     if bad:
         raise invalid_request(f"The field '{sorted(bad)[0]}' is not accepted.")
-
-
-def resolve_route(key: KeyContext, model_id: str) -> tuple[ModelInfo, ChannelInfo, object]:
-    """The billed model (the registry's, or an alias's target), a channel and
-    its adapter; 404 for what the key may not use, 503 without a channel."""
-    catalog = current_catalog()
-    model = catalog.resolve(model_id)
-    allowed = key.allowed_models
-    explicitly_allowed = allowed is not None and (model_id in allowed or (model and model.id in allowed))
-    visible = model is not None and (model.public or explicitly_allowed)
-    if not visible or (allowed is not None and not explicitly_allowed):
-        raise RelayError(404, "model_not_available", f"The model '{model_id}' is not available.")
-    channel = pick_channel(catalog.channels_for(model.id))
-    adapter = adapter_for(channel.provider) if channel else None
-    if channel is None or adapter is None:
-        raise RelayError(503, "provider_not_configured",
-                         f"No upstream provider is configured for '{model_id}'.")
-    return model, channel, adapter
 
 
 def _reserve(key: KeyContext, model: ModelInfo, request_id: str, prompt_bound: int,
@@ -150,30 +167,40 @@ def _reserve(key: KeyContext, model: ModelInfo, request_id: str, prompt_bound: i
 
 def prepare(key: KeyContext, body, make_ask: Callable[[object], Ask], *, request_id: str,
             client: ClientInfo, door: str) -> RelayCall:
-    """Read the request with the door's `make_ask`, route it and reserve its
-    worst-case cost. A refusal is written to the request log before it is
-    raised."""
+    """Read the request with the door's `make_ask`, check the key's limits,
+    pick the first healthy channel and reserve the worst-case cost. A
+    refusal is written to the request log before it is raised."""
     started = time.perf_counter()
+    config = current_app.config
+    held = False
     try:
         ask = make_ask(body)
-        model, channel, adapter = resolve_route(key, ask.model_id)
-        cap = model.max_output_tokens or current_app.config["DEFAULT_MAX_OUTPUT_TOKENS"]
+        if ask.message_count > config["MAX_MESSAGES"]:
+            raise RelayError(413, "request_too_large",
+                             f"Too many messages: {ask.message_count}, at most {config['MAX_MESSAGES']}.")
+        route = routing.resolve(key, ask.model_id)
+        limits.check_tokens(key)
+        if routing.next_channel(route) is None:
+            raise routing.all_failing(route, ask.model_id)
+        held = limits.take_slot(key)
+        cap = route.model.max_output_tokens or config["DEFAULT_MAX_OUTPUT_TOKENS"]
         limit = min(ask.output_tokens or cap, cap)
-        hold, lowered = _reserve(key, model, request_id, ask.prompt_bound, limit, ask.choices)
+        hold, lowered = _reserve(key, route.model, request_id, ask.prompt_bound, limit, ask.choices)
     except RelayError as exc:
+        limits.release_slot(key, held)
         fields = body if isinstance(body, dict) else {}
         log_refusal(key, request_id, client, door, fields.get("model"), fields.get("stream") is True,
                     exc, started)
         raise
+    except BaseException:
+        limits.release_slot(key, held)
+        raise
     changed = lowered is not None or (ask.output_tokens is not None and ask.output_tokens > cap)
-    config = current_app.config
-    return RelayCall(
-        request_id=request_id, door=door, key=key, model=model, channel=channel, adapter=adapter,
-        upstream=ask.build(channel, model, lowered or limit, changed), stream=ask.stream,
-        include_usage=ask.include_usage, client_model=ask.model_id, prompt_estimate=ask.prompt_estimate,
-        hold=hold, timeouts=Timeouts(config["UPSTREAM_CONNECT_TIMEOUT"], config["UPSTREAM_READ_TIMEOUT"]),
-        client=client, started=started, lowered_max_tokens=lowered,
-    )
+    call = RelayCall(request_id=request_id, door=door, key=key, ask=ask, route=route,
+                     limit=lowered or limit, limit_changed=changed, hold=hold, client=client,
+                     started=started, lowered_max_tokens=lowered, slot_held=held)
+    call.use(route.channel)
+    return call
 
 
 def log_refusal(key: KeyContext, request_id: str, client: ClientInfo, door: str, model,

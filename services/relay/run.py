@@ -12,6 +12,7 @@ from typing import Iterator
 from flask import Flask
 
 from services import ledger
+from services.relay import limits, routing
 from services.relay.adapters.base import StreamEvent, UpstreamError
 from services.relay.call import RelayCall
 from services.relay.client_watch import watch_client
@@ -70,7 +71,12 @@ def settle(call: RelayCall, meter: Meter | None) -> int:
         "estimated": bool(usage and usage.estimated),
         "client_ip": call.client.ip, "user_agent": (call.client.user_agent or "")[:255],
     }
-    call.cost = ledger.settle(call.key.account_id, call.key.id, call.hold, cost, call.request_id, record)
+    try:
+        call.cost = ledger.settle(call.key.account_id, call.key.id, call.hold, cost, call.request_id, record)
+    finally:
+        limits.release_slot(call.key, call.slot_held)
+        call.slot_held = False
+    limits.record_tokens(call.key, usage)
     return call.cost
 
 
@@ -80,24 +86,57 @@ def _fail(call: RelayCall, exc: UpstreamError) -> RelayError:
     return error
 
 
+def _attempt(call: RelayCall, send):
+    """Run `send` on the call's channel, failing over to the next healthy
+    one while nothing has reached the client: after connection failures,
+    timeouts before the first byte, 5xx, 429 and refused channel keys. The
+    client's own errors are never retried. Raises the last error as a
+    RelayError."""
+    while True:
+        try:
+            result = send()
+        except UpstreamError as exc:
+            routing.failed(call.route, exc)
+            if exc.kind != "client" and routing.next_channel(call.route) is not None:
+                log.info("request %s: failing over to channel %s after %s", call.request_id,
+                         call.channel.name, exc.status or ("timeout" if exc.timeout else "a network error"))
+                call.use(call.channel)
+                continue
+            raise _fail(call, exc) from None
+        return result
+
+
+def _send_complete(call: RelayCall):
+    upstream = call.upstream
+    if upstream.native:
+        return call.adapter.complete_native(call.channel, upstream.body, call.timeouts, upstream.headers)
+    return call.adapter.complete(call.channel, upstream.body, call.timeouts)
+
+
+def _send_stream(call: RelayCall):
+    upstream = call.upstream
+    if upstream.native:
+        return call.adapter.stream_native(call.channel, upstream.body, call.timeouts, upstream.headers)
+    return call.adapter.stream(call.channel, upstream.body, call.timeouts)
+
+
 def complete(call: RelayCall) -> tuple[dict, Meter]:
     """A non-streaming call. Returns the upstream's answer (an OpenAI
     completion, or the channel's own format for a native call) and the meter
     it was billed on (call.cost holds the credits)."""
-    meter = Meter(call.started)
-    upstream = call.upstream
+    meter = None  # nothing delivered, nothing charged, unless an answer arrives
     try:
-        if upstream.native:
-            answer = call.adapter.complete_native(call.channel, upstream.body, call.timeouts, upstream.headers)
+        answer = _attempt(call, lambda: _send_complete(call))
+        routing.succeeded(call.route)
+        meter = Meter(call.started)
+        if call.upstream.native:
             meter.observe_anthropic_message(answer)
         else:
-            answer = call.adapter.complete(call.channel, upstream.body, call.timeouts)
             meter.observe_completion(answer)
         meter.first_token_at = time.perf_counter()
         return answer, meter
-    except UpstreamError as exc:
-        meter = None  # nothing was delivered: nothing is charged
-        raise _fail(call, exc) from None
+    except RelayError:
+        raise
     except BaseException:
         meter, call.status, call.error_code = None, 500, "internal_error"
         raise
@@ -106,17 +145,14 @@ def complete(call: RelayCall) -> tuple[dict, Meter]:
 
 
 def open_stream(call: RelayCall):
-    """Connect to the upstream for a streaming call. Errors before the first
-    byte settle the call at zero cost and raise a RelayError."""
-    upstream = call.upstream
+    """Connect to the upstream for a streaming call (failing over while no
+    byte has been relayed). Errors settle the call at zero cost and raise a
+    RelayError."""
     try:
-        if upstream.native:
-            return call.adapter.stream_native(call.channel, upstream.body, call.timeouts, upstream.headers)
-        return call.adapter.stream(call.channel, upstream.body, call.timeouts)
-    except UpstreamError as exc:
-        error = _fail(call, exc)
+        return _attempt(call, lambda: _send_stream(call))
+    except RelayError:
         settle(call, None)
-        raise error from None
+        raise
     except BaseException:
         call.status, call.error_code = 500, "internal_error"
         settle(call, None)
@@ -209,6 +245,7 @@ def relay_stream(app: Flask, call: RelayCall, upstream, writer: StreamWriter,
             # Settle before the last bytes: a client that has read [DONE]
             # finds its balance already final.
             with app.app_context():
+                routing.succeeded(call.route)
                 settle(call, meter)
             if tail:
                 yield tail
@@ -219,6 +256,7 @@ def relay_stream(app: Flask, call: RelayCall, upstream, writer: StreamWriter,
             error = _fail(call, exc)
             log.warning("request %s: upstream stream failed: %s", call.request_id, error.message)
             with app.app_context():
+                routing.failed(call.route, exc)  # no retry: bytes already reached the client
                 settle(call, meter)  # billed for what was relayed
             yield writer.error(error)
     except GeneratorExit:

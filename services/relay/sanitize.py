@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 _PATTERNS = [
-    (re.compile(r"(?i)\b(?:sk|rk|pk|ak)[-_][A-Za-z0-9_\-*.]{4,}"), "[redacted-key]"),
+    (re.compile(r"(?i)\b(?:sk|rk|pk|ak)[-_][A-Za-z0-9_\-*.]{3,}"), "[redacted-key]"),
     (re.compile(r"(?i)\bbearer\s+\S+"), "Bearer [redacted]"),
     (re.compile(r"(?i)\b(api[_-]?key|x-api-key|token|secret|password|authorization)\b(\s*[:=]\s*)\S+"),
      r"\1\2[redacted]"),

@@ -19,12 +19,26 @@ from services.registry import set_model
 from tests.support.servers import GunicornServer
 
 SECRET_KEY = "tollgate-tests-" + secrets.token_hex(16)
+# The fake upstreams listen on loopback, which the SSRF guard refuses unless
+# the operator allow-lists it: tests do so explicitly.
+LOOPBACK = "127.0.0.0/8"
 
 
 def make_app(db_url: str, **overrides):
     config = {"SQLALCHEMY_DATABASE_URI": database_url(db_url), "SECRET_KEY": SECRET_KEY,
-              "KEY_CACHE_TTL": 0.0, "CATALOG_CACHE_TTL": 0.0, **overrides}
+              "KEY_CACHE_TTL": 0.0, "CATALOG_CACHE_TTL": 0.0, "UPSTREAM_ALLOWED_NETWORKS": LOOPBACK,
+              **overrides}
     return create_app(config)
+
+
+def server_env(db_url: str, instance_dir: str, **extra) -> dict:
+    """The environment a Tollgate server under test runs with."""
+    return {"TOLLGATE_ENV": "testing", "DATABASE_URL": db_url, "SECRET_KEY": SECRET_KEY,
+            "TOLLGATE_INSTANCE_DIR": instance_dir, "KEY_CACHE_TTL": "0", "CATALOG_CACHE_TTL": "0",
+            "UPSTREAM_ALLOWED_NETWORKS": LOOPBACK,
+            # Tests of other features provoke upstream errors on purpose; the
+            # resilience tests switch breakers on themselves.
+            "BREAKER_ENABLED": "0", **extra}
 
 
 def migrate(app) -> None:
@@ -38,10 +52,8 @@ class Stack:
         self.app = make_app(db_url)
         migrate(self.app)
         self.instance_dir = tempfile.mkdtemp(prefix="tollgate-instance-")
-        server_env = {"TOLLGATE_ENV": "testing", "DATABASE_URL": db_url, "SECRET_KEY": SECRET_KEY,
-                      "TOLLGATE_INSTANCE_DIR": self.instance_dir, "KEY_CACHE_TTL": "0",
-                      "CATALOG_CACHE_TTL": "0", **(env or {})}
-        self.server = GunicornServer(server_env, workers=workers, name=name)
+        self.server = GunicornServer(server_env(db_url, self.instance_dir, **(env or {})),
+                                     workers=workers, name=name)
         self.url = self.server.url
         self.base_url = self.url + "/v1"
 

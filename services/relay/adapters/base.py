@@ -9,11 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator, Protocol
 
+from services.ssrf import Policy
+
 
 @dataclass(frozen=True)
 class Timeouts:
+    """How an upstream call may connect and wait, and where it may go."""
+
     connect: float
-    read: float  # first byte, and the longest silence between stream reads
+    first_byte: float            # until the response starts (non-stream: the whole answer)
+    idle: float | None = None    # longest silence between stream chunks (None: first_byte)
+    policy: Policy = Policy()    # the SSRF policy every new connection is vetted against
 
 
 class UpstreamError(Exception):
@@ -22,12 +28,26 @@ class UpstreamError(Exception):
     shown to anyone)."""
 
     def __init__(self, status: int | None, message: str, *, retry_after: int | None = None,
-                 timeout: bool = False):
+                 timeout: bool = False, blocked: bool = False):
         super().__init__(message)
         self.status = status
         self.message = message
         self.retry_after = retry_after
         self.timeout = timeout
+        self.blocked = blocked  # refused by the SSRF policy: never sent
+
+    @property
+    def kind(self) -> str:
+        """How the failure counts for routing: client (the request's fault,
+        never retried), auth (the channel's key is bad), rate_limit, or
+        server (5xx, timeouts, refused connections)."""
+        if self.status in (400, 413, 422):
+            return "client"
+        if self.status in (401, 403):
+            return "auth"
+        if self.status == 429:
+            return "rate_limit"
+        return "server"
 
 
 @dataclass(slots=True)

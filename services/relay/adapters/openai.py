@@ -29,7 +29,12 @@ def post(channel, path: str, body: dict, timeouts: Timeouts, *, stream: bool, he
     try:
         response = http.request("POST", channel.base_url + path, body=orjson.dumps(body),
                                 headers=headers or _headers(channel, stream), stream=stream,
-                                connect_timeout=timeouts.connect, read_timeout=timeouts.read)
+                                connect_timeout=timeouts.connect, read_timeout=timeouts.first_byte,
+                                policy=timeouts.policy)
+    except http.BlockedAddress as exc:
+        raise UpstreamError(None, "the upstream address is not allowed", blocked=True) from exc
+    except http.NewConnectionError as exc:  # urllib3 files it under timeouts; it is a refusal
+        raise UpstreamError(None, "the upstream could not be reached") from exc
     except http.UrllibTimeout as exc:
         raise UpstreamError(None, "the upstream did not answer in time", timeout=True) from exc
     except http.HTTPError as exc:
@@ -43,6 +48,8 @@ def post(channel, path: str, body: dict, timeouts: Timeouts, *, stream: bool, he
             response.close()
         raise UpstreamError(response.status, error_message(text) or f"HTTP {response.status}",
                             retry_after=http.retry_after(response))
+    if stream and timeouts.idle:
+        http.set_idle_timeout(response, timeouts.idle)
     return response
 
 

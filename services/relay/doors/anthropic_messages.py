@@ -59,7 +59,7 @@ def ask(body, headers: dict | None = None) -> Ask:
 
     return Ask(model_id=body["model"], stream=bool(body.get("stream")), prompt_bound=prompt_bound(body),
                prompt_estimate=count_tokens(body), output_tokens=body["max_tokens"], choices=1,
-               include_usage=False, build=build)
+               include_usage=False, build=build, message_count=len(body["messages"]))
 
 
 def count(body) -> dict:

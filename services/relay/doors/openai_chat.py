@@ -61,7 +61,8 @@ def ask(body) -> Ask:
 
     return Ask(model_id=body["model"], stream=stream, prompt_bound=chat_prompt_tokens(body, bound=True),
                prompt_estimate=chat_prompt_tokens(body, bound=False), output_tokens=body.get(field),
-               choices=body.get("n") or 1, include_usage=bool(options.get("include_usage")), build=build)
+               choices=body.get("n") or 1, include_usage=bool(options.get("include_usage")), build=build,
+               message_count=len(body["messages"]))
 
 
 def error_body(code: str, message: str) -> dict:

@@ -167,11 +167,20 @@ def test_upstream_429_passes_as_429_with_retry_after(stack, upstream, key):
     assert response.headers["Retry-After"] == "7"
 
 
-def test_upstream_401_never_leaks_the_upstream_key(stack, upstream, key):
+def test_upstream_401_never_leaks_the_upstream_key_and_disables_the_channel(stack, upstream, key, fake_upstream):
+    # Its own model and channel: a refused channel key takes the channel out of service.
+    stack.set_model("auth-model", max_output_tokens=10, input_price=1, output_price=1)
+    channel_id = stack.add_channel("auth-fake", fake_upstream.base_url_v1, ["auth-model"])
     message = f"Incorrect API key provided: {UPSTREAM_KEY}. See https://platform.example.com/keys"
-    response = post(stack, key[0], chat(text=directive(status=401, error_message=message)))
+    response = post(stack, key[0], chat(model="auth-model", text=directive(status=401, error_message=message)))
     assert_error(response, 502, "provider_error")
     assert "sk-upstream" not in response.text and "https://" not in response.text
+    with stack.app.app_context():
+        from models import Channel
+
+        channel = db.session.get(Channel, channel_id)
+        assert channel.enabled is False and "401" in channel.disabled_reason
+    assert_error(post(stack, key[0], chat(model="auth-model")), 503, "provider_not_configured")
 
 
 def test_unreachable_upstream_gets_502(stack, key):

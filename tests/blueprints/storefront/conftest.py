@@ -14,7 +14,7 @@ import requests
 from tests.blueprints.api_v1.conftest import seed
 from tests.fakes.fake_alipay import FakeAlipay
 from tests.support.servers import GunicornServer, free_port
-from tests.support.stack import SECRET_KEY, Stack, make_app, migrate
+from tests.support.stack import Stack, make_app, migrate, server_env
 
 
 class StoreStack(Stack):
@@ -26,9 +26,8 @@ class StoreStack(Stack):
         self.url = f"http://127.0.0.1:{port}"
         self.base_url = self.url + "/v1"
         self.instance_dir = tempfile.mkdtemp(prefix="tollgate-instance-")
-        env = {"TOLLGATE_ENV": "testing", "DATABASE_URL": db_url, "SECRET_KEY": SECRET_KEY,
-               "TOLLGATE_INSTANCE_DIR": self.instance_dir, "KEY_CACHE_TTL": "0", "CATALOG_CACHE_TTL": "0",
-               "SITE_URL": self.url, "PAYMENT_QUERY_INTERVAL": "0", "STOREFRONT_LOOKUP_RPM": "100000"}
+        env = server_env(db_url, self.instance_dir, SITE_URL=self.url, PAYMENT_QUERY_INTERVAL="0",
+                         STOREFRONT_LOOKUP_RPM="100000")
         if fake is not None:
             env.update(fake.settings(self.url + "/pay/alipay/notify"), PAYMENT_PROVIDER="alipay")
         else:
