@@ -113,3 +113,21 @@ def test_upstream_balances(app, flavor, path, expected):
         assert health.query_balance(channel) == expected
     finally:
         server.shutdown()
+
+
+def test_channel_overview_shows_state_error_rate_and_latency(app, upstream):
+    from services.channel_stats import channel_overview
+    from services.ledger import write_log
+
+    set_model("m", input_price=1, output_price=1)
+    channel = add_channel("seen", "openai", upstream.base_url_v1, "k", ["m"])
+    for i, (status, latency) in enumerate([(200, 100), (200, 300), (502, 50), (200, 200)]):
+        write_log({"request_id": f"r{i}", "account_id": 1, "key_id": 1, "door": "openai", "model": "m",
+                   "channel_id": channel.id, "status": status, "latency_ms": latency})
+    upstream.configure(status=503)
+    health.check_all()
+    health.check_all()  # BREAKER_FAILURES=2 here: now open
+    [row] = channel_overview()
+    assert row["requests"] == 4 and row["error_rate"] == 0.25 and row["latency_ms"] == 162
+    assert row["breakers"]["m"]["state"] == "open"
+    assert row["check_ok"] is False
