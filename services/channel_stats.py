@@ -25,7 +25,8 @@ def channel_overview(minutes: int = 60) -> list[dict]:
     }
     board = breakers()
     overview = []
-    for channel in db.session.scalars(select(Channel).order_by(Channel.priority.desc(), Channel.id)):
+    channels = select(Channel).order_by(Channel.priority.desc(), Channel.id).execution_options(populate_existing=True)
+    for channel in db.session.scalars(channels):
         row = stats.get(channel.id)
         requests = row.requests if row else 0
         overview.append({
