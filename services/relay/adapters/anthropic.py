@@ -7,10 +7,10 @@ import orjson
 
 from services.relay.adapters import http
 from services.relay.adapters.base import StreamEvent, Timeouts, UpstreamError
-from services.relay.adapters.openai import DONE, READ_SIZE, post
+from services.relay.adapters.openai import DONE, post, sse_blocks
 from services.relay.convert import (OpenAIChunkWriter, UpstreamStreamError, anthropic_to_openai_completion,
                                     openai_to_anthropic_request, status_for_anthropic_error_type)
-from services.relay.sse import SSEBuffer, parse_event
+from services.relay.sse import parse_event
 
 ANTHROPIC_VERSION = "2023-06-01"
 
@@ -42,32 +42,22 @@ class AnthropicEvents:
         self.finished = False
 
     def __iter__(self):
-        buffer = SSEBuffer()
-        while True:
+        for block in sse_blocks(self.response):
+            name, payload = parse_event(block)
+            if payload is None:
+                continue
             try:
-                data = self.response.read1(READ_SIZE)
-            except http.UrllibTimeout as exc:
-                raise UpstreamError(None, "the upstream stopped sending", timeout=True) from exc
-            except (http.HTTPError, OSError) as exc:
-                raise UpstreamError(None, "the upstream stream broke off") from exc
-            if not data:
+                event = orjson.loads(payload)
+            except orjson.JSONDecodeError:
+                continue
+            kind = event.get("type") or name
+            if kind == "error":
+                raise _error(event)
+            if kind == "message_stop":
+                self.finished = True
+                yield StreamEvent(None, block)
                 return
-            for block in buffer.feed(data):
-                name, payload = parse_event(block)
-                if payload is None:
-                    continue
-                try:
-                    event = orjson.loads(payload)
-                except orjson.JSONDecodeError:
-                    continue
-                kind = event.get("type") or name
-                if kind == "error":
-                    raise _error(event)
-                if kind == "message_stop":
-                    self.finished = True
-                    yield StreamEvent(None, block)
-                    return
-                yield StreamEvent(event, block)
+            yield StreamEvent(event, block)
 
     def abort(self) -> None:
         http.abort_response(self.response)

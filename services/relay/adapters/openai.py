@@ -67,38 +67,42 @@ def error_message(text: str) -> str:
     return text
 
 
+def sse_blocks(response):
+    """The response's SSE event blocks, each as soon as its last byte
+    arrives (read1 returns what is there; nothing is held back), the last
+    unterminated one included. Network failures become UpstreamError."""
+    buffer = SSEBuffer()
+    read = response.read1
+    while True:
+        try:
+            data = read(READ_SIZE)
+        except http.UrllibTimeout as exc:
+            raise UpstreamError(None, "the upstream stopped sending", timeout=True) from exc
+        except (http.HTTPError, OSError) as exc:
+            raise UpstreamError(None, "the upstream stream broke off") from exc
+        if not data:
+            break
+        yield from buffer.feed(data)
+    rest = buffer.flush()
+    if rest:
+        yield rest
+
+
 class OpenAIStream:
-    """Yields each upstream SSE event as soon as its last byte arrives."""
+    """The upstream's chunks; a final StreamEvent with chunk None for [DONE]."""
 
     def __init__(self, response):
         self.response = response
         self.finished = False  # saw [DONE]
 
     def __iter__(self):
-        buffer = SSEBuffer()
-        read = self.response.read1
-        while True:
-            try:
-                data = read(READ_SIZE)
-            except http.UrllibTimeout as exc:
-                raise UpstreamError(None, "the upstream stopped sending", timeout=True) from exc
-            except (http.HTTPError, OSError) as exc:
-                raise UpstreamError(None, "the upstream stream broke off") from exc
-            if not data:
-                break
-            for block in buffer.feed(data):
-                event = self._event(block)
-                if event is not None:
-                    yield event
-                    if event.chunk is None:
-                        self.finished = True
-                        return
-        rest = buffer.flush()
-        if rest:
-            event = self._event(rest)
+        for block in sse_blocks(self.response):
+            event = self._event(block)
             if event is not None:
                 yield event
-                self.finished = event.chunk is None
+                if event.chunk is None:
+                    self.finished = True
+                    return
 
     @staticmethod
     def _event(block: bytes) -> StreamEvent | None:
