@@ -6,8 +6,6 @@ channel the request is converted to OpenAI chat and the answer back to
 Anthropic's shapes, streams included."""
 from __future__ import annotations
 
-import orjson
-
 from services.relay.adapters.base import StreamEvent
 from services.relay.call import Ask, RelayCall, Upstream, check_forbidden
 from services.relay.convert import (AnthropicStreamWriter, anthropic_error_body, anthropic_error_type,
@@ -162,7 +160,3 @@ class NativeWriter:
 
 def writer_for(call: RelayCall):
     return NativeWriter(call) if call.upstream.native else ConvertingWriter(call)
-
-
-def dumps(body: dict) -> bytes:
-    return orjson.dumps(body)
