@@ -20,6 +20,8 @@ from pathlib import Path
 
 import requests
 
+from tests.support.servers import die_with_parent
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PORT_PREFIX = "FAKE_UPSTREAM_PORT="
 
@@ -53,6 +55,7 @@ class FakeUpstream:
                *self.extra_args]
         env = dict(os.environ, PYTHONUNBUFFERED="1")
         self.proc = subprocess.Popen(cmd, cwd=str(REPO_ROOT), stdout=subprocess.PIPE, stderr=self._stderr,
+                                     preexec_fn=die_with_parent(),
                                      stdin=subprocess.DEVNULL, env=env)
         line_box: list = []
 

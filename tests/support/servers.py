@@ -15,6 +15,21 @@ REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
 
 
+def die_with_parent(then=None):
+    """preexec_fn: the child gets SIGTERM when the test process dies, so an
+    interrupted run leaves no servers behind (Linux prctl PR_SET_PDEATHSIG)."""
+    def apply():
+        import ctypes
+
+        try:
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)
+        except OSError:
+            pass
+        if then is not None:
+            then()
+    return apply
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -48,7 +63,7 @@ class GunicornServer:
         cmd = [sys.executable, "-m", "gunicorn", "--worker-class", "gevent", "--workers", str(workers),
                "--bind", f"127.0.0.1:{self.port}", "--no-control-socket", "--graceful-timeout", "5",
                *(["--access-logfile", "-"] if access_log else []), *extra_args, "wsgi:app"]
-        self.proc = subprocess.Popen(cmd, cwd=REPO, env={**os.environ, **env}, preexec_fn=preexec_fn,
+        self.proc = subprocess.Popen(cmd, cwd=REPO, env={**os.environ, **env}, preexec_fn=die_with_parent(preexec_fn),
                                      stdout=self._log, stderr=subprocess.STDOUT)
         wait_http(self.url + "/healthz", proc=self.proc)
 
