@@ -13,6 +13,8 @@ import config as config_module
 from extensions import csrf, db, limiter, login_manager, migrate
 
 API_PREFIXES = ("/v1", "/api/v1")
+CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+       "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
 
 
 def create_app(config=None) -> Flask:
@@ -73,11 +75,9 @@ def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(config_module.BASE_DIR / "migrations"))
     login_manager.init_app(app)
-    if login_manager._user_callback is None:
-        # Every page render asks flask-login for current_user, which raises
-        # without a loader. Nobody can sign in yet; the dashboard's sign-in
-        # replaces this with a loader that checks the session version.
-        login_manager.user_loader(lambda _user_id: None)
+    from blueprints import session_auth
+
+    session_auth.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
     with app.app_context():
@@ -96,6 +96,17 @@ def _register_request_hooks(app: Flask) -> None:
         return response
 
     @app.after_request
+    def _page_headers(response):
+        # Pages load scripts, styles and images from this site only, so an
+        # injected tag that slipped past escaping could not run.
+        if response.mimetype == "text/html":
+            response.headers.setdefault("Content-Security-Policy", CSP)
+            response.headers.setdefault("X-Frame-Options", "DENY")
+            response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        return response
+
+    @app.after_request
     def _fix_retry_after(response):
         # flask-limiter writes Retry-After on every response it counted, as
         # the later of its own reset and any value already there. Only
@@ -110,7 +121,10 @@ def _register_request_hooks(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from blueprints.admin import bp as admin
     from blueprints.api_v1 import bp as api_v1
+    from blueprints.auth import bp as auth
+    from blueprints.dashboard import bp as dashboard
     from blueprints.payments import bp as payments
     from blueprints.public import bp as public
     from blueprints.store_api import bp as store_api
@@ -122,6 +136,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(storefront)
     app.register_blueprint(store_api, url_prefix="/api")
     app.register_blueprint(payments)
+    app.register_blueprint(auth)
+    app.register_blueprint(dashboard, url_prefix="/dashboard")
+    app.register_blueprint(admin, url_prefix="/admin")
     # The JSON helper API uses no cookies (callers prove themselves in the
     # body) and Alipay posts its notify without any: no CSRF for either.
     csrf.exempt(store_api)

@@ -116,6 +116,16 @@ class Config:
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = _int("SESSION_DAYS", 14) * 86400
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    # Credits a newly registered account starts with (0: no free trial).
+    TRIAL_CREDITS = _int("TRIAL_CREDITS", 0)
+    # Sign-in and registration throttles (flask-limiter syntax). The email
+    # limit counts attempts at an address whether or not it exists.
+    SIGNIN_LIMIT_PER_IP = os.environ.get("SIGNIN_LIMIT_PER_IP") or "20 per minute; 200 per day"
+    SIGNIN_LIMIT_PER_EMAIL = os.environ.get("SIGNIN_LIMIT_PER_EMAIL") or "5 per minute; 30 per hour"
+    REGISTER_LIMIT_PER_IP = os.environ.get("REGISTER_LIMIT_PER_IP") or "10 per hour"
 
     # Payments. `alipay` (当面付 QR) or `dev` (development only: pay with one click).
     PAYMENT_PROVIDER = (os.environ.get("PAYMENT_PROVIDER") or "alipay").strip().lower()
@@ -165,6 +175,7 @@ class TestingConfig(Config):
 class ProductionConfig(Config):
     ENV_NAME = "production"
     SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
 
 
 CONFIGS = {

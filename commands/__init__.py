@@ -1,8 +1,8 @@
 """Operator commands: `flask --app app <group> <command> --help`."""
-from commands import accounts, catalog, demo, ledger, store
+from commands import accounts, admin, catalog, demo, ledger, store
 
 
 def register(app) -> None:
-    for group in (catalog.channel, catalog.model, accounts.key, accounts.account, ledger.ledger, demo.demo,
+    for group in (admin.admin, catalog.channel, catalog.model, accounts.key, accounts.account, ledger.ledger, demo.demo,
                   store.orders, store.package, store.coupon, store.outbox):
         app.cli.add_command(group)

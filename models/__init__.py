@@ -1,5 +1,6 @@
 """Every model, imported in one place so Alembic sees the whole set."""
 from models.account import Account, User
+from models.audit import AuditEntry
 from models.api_key import KEY_ACTIVE, KEY_DISABLED, ApiKey
 from models.catalog import LlmModel, ModelAlias
 from models.channel import Channel
@@ -8,6 +9,6 @@ from models.ledger import KINDS as LEDGER_KINDS, LedgerEntry
 from models.request_log import RequestLog
 
 __all__ = [
-    "Account", "User", "ApiKey", "KEY_ACTIVE", "KEY_DISABLED", "LlmModel", "ModelAlias", "Channel",
+    "Account", "User", "AuditEntry", "ApiKey", "KEY_ACTIVE", "KEY_DISABLED", "LlmModel", "ModelAlias", "Channel",
     "LedgerEntry", "LEDGER_KINDS", "RequestLog", "Package", "Coupon", "Order", "Outbox",
 ]

@@ -99,7 +99,7 @@ class Order(db.Model):
     provider = db.Column(db.String(16), nullable=False)
     qr_code = db.Column(db.Text)          # the provider's QR payload, once started
     trade_no = db.Column(db.String(64))   # the provider's own trade number
-    paid_via = db.Column(db.String(16))   # notify | query | dev | reconcile
+    paid_via = db.Column(db.String(16))   # notify | query | dev | reconcile | admin
     delivery_state = db.Column(db.String(16), nullable=False, default="pending")  # pending | delivered
     # A purchased key, encrypted, until the buyer has been shown it once.
     key_ciphertext = db.Column(db.Text)
@@ -110,6 +110,9 @@ class Order(db.Model):
     checked_at = db.Column(db.DateTime)   # last active query to the provider
     paid_at = db.Column(db.DateTime)
     closed_at = db.Column(db.DateTime)
+    refunded_at = db.Column(db.DateTime)
+    # Why an operator marked it paid or refunded it by hand.
+    admin_note = db.Column(db.String(255))
 
     @property
     def credits(self) -> int:

@@ -22,6 +22,12 @@ def current_lang() -> str:
     return lang
 
 
+def add_strings(table: dict[str, str]) -> None:
+    """Other blueprints (dashboard, admin) bring their own Chinese strings."""
+    for text, zh in table.items():
+        ZH.setdefault(text, zh)
+
+
 def translate(text: str, **values) -> str:
     if current_lang() == "zh":
         text = ZH.get(text, text)

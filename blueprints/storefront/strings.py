@@ -98,4 +98,5 @@ ZH = {
     "The key cannot be topped up.": "该 Key 无法充值。", "The top-up order could not be created.": "充值订单创建失败。",
     "Quota and usage: the key was not accepted.": "额度与用量查询:Key 无效。", "Too many lookups from your address.": "你的地址查询过于频繁。",
     "Something failed on our side.": "服务端出错。", "Alipay QR code": "支付宝付款码",
+    "Dashboard": "控制台", "Admin": "管理后台", "Sign out": "退出登录", "Sign in": "登录", "Register": "注册",
 }
