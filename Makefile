@@ -37,9 +37,11 @@ run: seed
 	$(BIN)/gunicorn --worker-class gevent --workers $(WORKERS) --bind 127.0.0.1:$(PORT) \
 		--no-control-socket --access-logfile - wsgi:app
 
-# Browser tests drive Debian's Chromium (Playwright cannot download browsers here).
+# Browser tests drive Debian's Chromium (Playwright cannot download browsers here);
+# a CJK font makes the Chinese pages readable in its screenshots.
 chromium:
-	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+	@(command -v chromium >/dev/null && fc-list :lang=zh | grep -q .) || \
+		(apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-zenhei)
 
 # Claude Code's CLI, for the test that drives it through Tollgate. Optional:
 # without npm or the registry the test is skipped and says why.
