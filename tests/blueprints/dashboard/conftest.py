@@ -37,6 +37,7 @@ class DashStack(Stack):
         reply = web.register(email, password, **extra)
         assert reply.status_code == 200 and reply.url.endswith("/dashboard/"), reply.text[:500]
         web.email = email.lower()
+        web.get("/dashboard/")  # the signed-in page's CSRF token, for JSON calls
         return web
 
     def account_of(self, email: str) -> int | None:
