@@ -149,7 +149,9 @@ def _claimable_order(order_no: str | None, email: str | None):
     email = normalize_email(email)
     if not order_no or not email or len(order_no) > 32:
         return None
-    order = db.session.scalar(select(Order).where(Order.order_no == order_no))
+    # Fresh from the database: fulfilment writes orders outside this session.
+    order = db.session.scalar(select(Order).where(Order.order_no == order_no)
+                              .execution_options(populate_existing=True))
     if order is None or order.kind != PURCHASE or order.status != ORDER_PAID or order.account_id is None \
             or not hmac.compare_digest(order.contact_email.encode(), email.encode()):
         return None
