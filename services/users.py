@@ -149,8 +149,11 @@ def _claimable_order(order_no: str | None, email: str | None):
     email = normalize_email(email)
     if not order_no or not email or len(order_no) > 32:
         return None
-    # Fresh from the database: fulfilment writes orders outside this session.
-    order = db.session.scalar(select(Order).where(Order.order_no == order_no)
+    # Fresh from the database (fulfilment writes orders outside this
+    # session), and locked until the caller commits: a second claim of the
+    # same order waits, then sees the first owner (PostgreSQL; SQLite has one
+    # writer at a time anyway).
+    order = db.session.scalar(select(Order).where(Order.order_no == order_no).with_for_update()
                               .execution_options(populate_existing=True))
     if order is None or order.kind != PURCHASE or order.status != ORDER_PAID or order.account_id is None \
             or not hmac.compare_digest(order.contact_email.encode(), email.encode()):
@@ -186,12 +189,14 @@ def register(email: str, password: str, *, order_no: str | None = None, trial_cr
     check_password_rules(password)
     if find_by_email(email) is not None:
         raise UserError(*REGISTER_REFUSED)
+    password_hash = generate_password_hash(password)  # slow: before any row is locked
     order = None
     if (order_no or "").strip():
         order = _claimable_order(order_no, email)
         if order is None:
+            db.session.rollback()
             raise UserError(*CLAIM_FAILED)
-    user = User(email=email, password_hash=generate_password_hash(password), session_version=1)
+    user = User(email=email, password_hash=password_hash, session_version=1)
     try:
         db.session.add(user)
         db.session.flush()
@@ -240,8 +245,10 @@ def claim_guest_purchase(user_id: int, order_no: str | None, email: str | None) 
         raise UserError(*ACCOUNT_NOT_EMPTY)
     order = _claimable_order(order_no, email)
     if order is None:
+        db.session.rollback()
         raise UserError(*CLAIM_FAILED)
     if user.account_id == order.account_id:
+        db.session.rollback()
         return order.account_id
     if not _attach(user.id, order.account_id):
         db.session.rollback()

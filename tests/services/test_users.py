@@ -102,3 +102,31 @@ def test_ensure_account_gives_an_operator_without_one_an_account(app):
     assert user.account_id is None and users.account_is_empty(None)
     account_id = users.ensure_account(user.id)
     assert account_id and users.ensure_account(user.id) == account_id
+
+
+def test_concurrent_claims_of_one_order_have_one_winner(app):
+    import threading
+
+    order = paid_purchase("race@example.com")
+    order_no, account_id = order.order_no, order.account_id  # plain values for the threads
+    contenders = [users.register(f"r{i}@example.com", "long enough").id for i in range(4)]
+    barrier, results = threading.Barrier(len(contenders)), []
+
+    def claim(user_id: int) -> None:
+        with app.app_context():
+            barrier.wait()
+            try:
+                results.append(users.claim_guest_purchase(user_id, order_no, "race@example.com"))
+            except users.UserError as exc:
+                results.append(exc.code)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=claim, args=(u,)) for u in contenders]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(map(str, results)) == sorted([str(account_id)] + ["claim_failed"] * 3)
+    owners = db.session.scalars(select(User.id).where(User.account_id == account_id)).all()
+    assert len(owners) == 1
