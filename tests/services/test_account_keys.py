@@ -83,3 +83,16 @@ def test_usage_is_per_account_per_day_and_per_model(app):
     assert usage.request_log(account, usage.LogFilter(date_from=now.date())).total == 2
     assert usage.request_log(account, usage.LogFilter(key_id=key.id + 1000)).total == 0
     assert usage.request_log(other, usage.LogFilter()).total == 1
+
+
+def test_request_log_pages(app):
+    account = accounts.create_account("a").id
+    now = utcnow()
+    db.session.add_all([RequestLog(request_id=f"req_page_{i}", account_id=account, key_id=1, model="m", status=200,
+                                   credits=i, created_at=now - timedelta(seconds=i)) for i in range(55)])
+    db.session.commit()
+    first = usage.request_log(account, usage.LogFilter())
+    assert (first.total, first.pages, len(first.rows), first.rows[0].credits) == (55, 2, 50, 0)
+    second = usage.request_log(account, usage.LogFilter(page=2))
+    assert [r.credits for r in second.rows] == [50, 51, 52, 53, 54]
+    assert usage.request_log(account, usage.LogFilter(page=99)).page == 2  # clamped
