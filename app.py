@@ -125,6 +125,7 @@ def _register_blueprints(app: Flask) -> None:
     from blueprints.api_v1 import bp as api_v1
     from blueprints.auth import bp as auth
     from blueprints.dashboard import bp as dashboard
+    from blueprints.dashboard.tokens_api import bp as tokens_api
     from blueprints.payments import bp as payments
     from blueprints.public import bp as public
     from blueprints.store_api import bp as store_api
@@ -138,6 +139,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(payments)
     app.register_blueprint(auth)
     app.register_blueprint(dashboard, url_prefix="/dashboard")
+    app.register_blueprint(tokens_api, url_prefix="/api/tokens")
     app.register_blueprint(admin, url_prefix="/admin")
     # The JSON helper API uses no cookies (callers prove themselves in the
     # body) and Alipay posts its notify without any: no CSRF for either.

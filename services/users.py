@@ -114,3 +114,158 @@ def set_password(user_id: int, password: str) -> None:
     user.password_hash = generate_password_hash(password)
     user.session_version = User.session_version + 1
     db.session.commit()
+
+
+# Registration and claiming a guest purchase -----------------------------------
+#
+# A guest who bought a plan got an account and a key of their own (found by the
+# order number plus the contact email). Registering with that email and order
+# number makes the new user the owner of that account instead of a fresh one.
+# An already registered user may claim from the dashboard while their own
+# account is still empty (no keys, no orders, nothing booked but the trial
+# grant): the user is then moved to the guest account, and the empty one is
+# left unused. Wallets are never merged: that would move credits and keys
+# between accounts behind the ledger's back.
+
+REGISTER_REFUSED = ("register_refused",
+                    "This email cannot be registered. If you already have an account, sign in instead.")
+CLAIM_FAILED = ("claim_failed", "No paid purchase matches this order number and email.")
+ACCOUNT_NOT_EMPTY = ("account_not_empty",
+                     "Your account already has keys, orders or credits, so a purchase cannot be attached to it.")
+
+
+def trial_key(account_id: int) -> str:
+    return f"trial:{account_id}"
+
+
+def _claimable_order(order_no: str | None, email: str | None):
+    """The paid, delivered first purchase with this number and contact email
+    whose account nobody has claimed yet, or None (never saying which part
+    did not match)."""
+    from models import Order
+    from models.commerce import ORDER_PAID, PURCHASE
+
+    order_no = (order_no or "").strip().upper()
+    email = normalize_email(email)
+    if not order_no or not email or len(order_no) > 32:
+        return None
+    # Fresh from the database (fulfilment writes orders outside this
+    # session), and locked until the caller commits: a second claim of the
+    # same order waits, then sees the first owner (PostgreSQL; SQLite has one
+    # writer at a time anyway).
+    order = db.session.scalar(select(Order).where(Order.order_no == order_no).with_for_update()
+                              .execution_options(populate_existing=True))
+    if order is None or order.kind != PURCHASE or order.status != ORDER_PAID or order.account_id is None \
+            or not hmac.compare_digest(order.contact_email.encode(), email.encode()):
+        return None
+    return order
+
+
+def _attach(user_id: int, account_id: int) -> bool:
+    """Point the user at the account unless another user already owns it (a
+    conditional UPDATE, so two claims of one order cannot both win)."""
+    from sqlalchemy.orm import aliased
+
+    other = aliased(User)
+    owners = select(other.id).where(other.account_id == account_id, other.id != user_id).exists()
+    done = db.session.execute(update(User).where(User.id == user_id, ~owners)
+                              .values(account_id=account_id).execution_options(synchronize_session=False))
+    return done.rowcount == 1
+
+
+def register(email: str, password: str, *, order_no: str | None = None, trial_credits: int = 0) -> User:
+    """A new user with an account of their own: the guest account of the
+    purchase `order_no` (bought with this email), or a fresh one that gets
+    `trial_credits` through the ledger (once per account). Raises UserError:
+    invalid_email, weak_password, register_refused (email taken),
+    claim_failed (no such paid purchase for this email)."""
+    from sqlalchemy.exc import IntegrityError
+
+    from services import accounts
+
+    email = normalize_email(email)
+    if not valid_email(email):
+        raise UserError("invalid_email", "Enter a valid email address.")
+    check_password_rules(password)
+    if find_by_email(email) is not None:
+        raise UserError(*REGISTER_REFUSED)
+    password_hash = generate_password_hash(password)  # slow: before any row is locked
+    order = None
+    if (order_no or "").strip():
+        order = _claimable_order(order_no, email)
+        if order is None:
+            db.session.rollback()
+            raise UserError(*CLAIM_FAILED)
+    user = User(email=email, password_hash=password_hash, session_version=1)
+    try:
+        db.session.add(user)
+        db.session.flush()
+        if order is not None and not _attach(user.id, order.account_id):
+            db.session.rollback()
+            raise UserError(*CLAIM_FAILED)
+        db.session.commit()
+    except IntegrityError:  # the same email registered a moment ago
+        db.session.rollback()
+        raise UserError(*REGISTER_REFUSED) from None
+    if order is None:
+        account = accounts.create_account(email, email)
+        user = db.session.get(User, user.id)
+        user.account_id = account.id
+        db.session.commit()
+        if trial_credits > 0:
+            accounts.grant(account.id, trial_credits, kind="bonus", note="trial credits",
+                           idempotency_key=trial_key(account.id))
+    return db.session.get(User, user.id, populate_existing=True)
+
+
+def account_is_empty(account_id: int | None) -> bool:
+    """No keys, no orders, nothing in the ledger but the trial grant."""
+    from models import ApiKey, LedgerEntry, Order
+
+    if account_id is None:
+        return True
+    if db.session.scalar(select(ApiKey.id).where(ApiKey.account_id == account_id).limit(1)) is not None:
+        return False
+    if db.session.scalar(select(Order.id).where(Order.account_id == account_id).limit(1)) is not None:
+        return False
+    other = select(LedgerEntry.id).where(LedgerEntry.account_id == account_id,
+                                         LedgerEntry.idempotency_key != trial_key(account_id)).limit(1)
+    return db.session.scalar(other) is None
+
+
+def claim_guest_purchase(user_id: int, order_no: str | None, email: str | None) -> int:
+    """Move a registered user whose account is still empty onto the account
+    of a guest purchase (order number plus its contact email). Returns the
+    account id. Raises UserError account_not_empty (checked first, so it
+    tells nothing about the order) or claim_failed."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise UserError(*CLAIM_FAILED)
+    if not account_is_empty(user.account_id):
+        raise UserError(*ACCOUNT_NOT_EMPTY)
+    order = _claimable_order(order_no, email)
+    if order is None:
+        db.session.rollback()
+        raise UserError(*CLAIM_FAILED)
+    if user.account_id == order.account_id:
+        db.session.rollback()
+        return order.account_id
+    if not _attach(user.id, order.account_id):
+        db.session.rollback()
+        raise UserError(*CLAIM_FAILED)
+    db.session.commit()
+    return order.account_id
+
+
+def ensure_account(user_id: int) -> int:
+    """The user's account id, creating an empty account for a user that has
+    none (operators made with `flask admin create`)."""
+    from services import accounts
+
+    user = db.session.get(User, user_id)
+    if user.account_id is None:
+        account = accounts.create_account(user.email, user.email)
+        user = db.session.get(User, user_id)
+        user.account_id = account.id
+        db.session.commit()
+    return user.account_id

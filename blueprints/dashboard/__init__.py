@@ -1,6 +1,16 @@
-"""The customer's dashboard: keys, balance, usage, orders, settings."""
+"""The customer's dashboard: keys, balance, usage, orders, settings; and the
+session-authenticated JSON token API (tokens_api.py, under /api/tokens)."""
 from flask import Blueprint
 
 bp = Blueprint("dashboard", __name__)
 
-from blueprints.dashboard import views  # noqa: E402,F401  (routes register on import)
+
+@bp.record_once
+def _setup(state) -> None:
+    from blueprints.dashboard.strings_zh import ZH
+    from blueprints.storefront.i18n import add_strings
+
+    add_strings(ZH)
+
+
+from blueprints.dashboard import keys, views  # noqa: E402,F401  (routes register on import)

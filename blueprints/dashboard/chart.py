@@ -1,0 +1,67 @@
+"""Credits per day as an SVG bar chart, laid out here and drawn by the
+template (no JavaScript, nothing from another site)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+WIDTH, HEIGHT = 720, 220
+LEFT, RIGHT, TOP, BOTTOM = 64, 8, 12, 28
+
+
+@dataclass(frozen=True)
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+    label: str
+    credits: int
+    requests: int
+
+
+@dataclass(frozen=True)
+class Chart:
+    width: int
+    height: int
+    bars: list[Bar]
+    ticks: list[tuple[float, str]]      # (y, label) on the credit axis
+    labels: list[tuple[float, str]]     # (x, label) under some bars
+    base_y: float
+    left: int
+
+
+def nice_max(value: int) -> int:
+    """A round axis top at or above value: 1, 2 or 5 times a power of ten."""
+    if value <= 0:
+        return 1
+    step = 1
+    while True:
+        for m in (1, 2, 5):
+            if m * step >= value:
+                return m * step
+        step *= 10
+
+
+def short(n: int) -> str:
+    for size, unit in ((1_000_000_000, "B"), (1_000_000, "M"), (1_000, "K")):
+        if n >= size:
+            return f"{n / size:.1f}".rstrip("0").rstrip(".") + unit
+    return str(n)
+
+
+def daily_chart(days: list[tuple]) -> Chart:
+    """days: (date, credits, requests), oldest first."""
+    top = nice_max(max((c for _, c, _ in days), default=0))
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    slot = plot_w / max(len(days), 1)
+    base = TOP + plot_h
+    bars, labels = [], []
+    for i, (day, credits, requests) in enumerate(days):
+        h = plot_h * credits / top
+        x = LEFT + i * slot
+        bars.append(Bar(round(x + slot * 0.15, 2), round(base - h, 2), round(slot * 0.7, 2), round(h, 2),
+                        day.isoformat(), credits, requests))
+        if i % 5 == 0 or i == len(days) - 1:
+            labels.append((round(x + slot / 2, 2), day.strftime("%m-%d")))
+    ticks = [(round(base - plot_h * f, 2), short(int(top * f))) for f in (0, 0.5, 1)]
+    return Chart(WIDTH, HEIGHT, bars, ticks, labels, base, LEFT)

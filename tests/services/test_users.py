@@ -1,0 +1,132 @@
+"""services.users: registration with its own account and trial credits,
+claiming a guest purchase (and when not), and the neutral refusals."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from extensions import db
+from models import Account, LedgerEntry, Order, User
+from services import account_keys, ledger, users
+from services.orders import create
+from services.orders.fulfil import fulfil
+
+
+def paid_purchase(email: str) -> Order:
+    order = create.create_purchase("plan_20", email)
+    fulfil(order.order_no, via="dev")
+    return db.session.scalar(select(Order).where(Order.order_no == order.order_no)
+                             .execution_options(populate_existing=True))
+
+
+def test_register_makes_an_account_with_trial_credits_once(app):
+    user = users.register(" New@Example.com ", "long enough", trial_credits=500)
+    assert user.email == "new@example.com" and user.account_id is not None
+    assert ledger.balance_of(user.account_id) == 500
+    [entry] = db.session.scalars(select(LedgerEntry).where(LedgerEntry.account_id == user.account_id)).all()
+    assert (entry.kind, entry.idempotency_key) == ("bonus", f"trial:{user.account_id}")
+    # Booked at most once per account, whoever retries.
+    from services import accounts
+    assert accounts.grant(user.account_id, 500, kind="bonus", idempotency_key=users.trial_key(user.account_id)) \
+        is False
+    assert ledger.balance_of(user.account_id) == 500 and ledger.verify() == []
+
+
+def test_register_without_trial_books_nothing(app):
+    user = users.register("plain@example.com", "long enough")
+    assert ledger.balance_of(user.account_id) == 0
+    assert db.session.scalar(select(LedgerEntry.id).where(LedgerEntry.account_id == user.account_id)) is None
+
+
+@pytest.mark.parametrize("email,password,code", [
+    ("not-an-email", "long enough", "invalid_email"),
+    ("a@example.com", "short", "weak_password"),
+])
+def test_register_refuses_bad_input(app, email, password, code):
+    with pytest.raises(users.UserError) as err:
+        users.register(email, password)
+    assert err.value.code == code
+
+
+def test_a_taken_email_gets_the_neutral_refusal(app):
+    users.register("taken@example.com", "long enough")
+    with pytest.raises(users.UserError) as err:
+        users.register("TAKEN@example.com", "other password")
+    assert err.value.code == "register_refused" and "exists" not in str(err.value)
+
+
+def test_register_with_an_order_takes_over_the_guest_account(app):
+    order = paid_purchase("buyer@example.com")
+    accounts_before = db.session.scalar(select(db.func.count(Account.id)))
+    user = users.register("Buyer@example.com", "long enough", order_no=order.order_no.lower(), trial_credits=99)
+    assert user.account_id == order.account_id
+    assert db.session.scalar(select(db.func.count(Account.id))) == accounts_before  # no fresh account
+    assert ledger.balance_of(order.account_id) == order.credits  # and no trial on top
+    assert [k.id for k in account_keys.list_keys(user.account_id)] == [order.key_id]
+
+
+def test_a_wrong_pair_or_an_unpaid_order_refuses_registration_alike(app):
+    order = paid_purchase("buyer@example.com")
+    unpaid = create.create_purchase("plan_20", "buyer@example.com")
+    for email, number in (("buyer@example.com", "BUY000000000000XXXXXX"), ("other@example.com", order.order_no),
+                          ("buyer@example.com", unpaid.order_no)):
+        with pytest.raises(users.UserError) as err:
+            users.register(email, "long enough", order_no=number)
+        assert err.value.code == "claim_failed"
+        assert users.find_by_email(email) is None
+
+
+def test_claim_moves_an_empty_account_once(app):
+    order = paid_purchase("gift@example.com")
+    user = users.register("me@example.com", "long enough", trial_credits=10)
+    assert users.account_is_empty(user.account_id)  # the trial does not count
+    assert users.claim_guest_purchase(user.id, order.order_no, "gift@example.com") == order.account_id
+    assert db.session.get(User, user.id).account_id == order.account_id
+    other = users.register("you@example.com", "long enough")
+    with pytest.raises(users.UserError) as err:
+        users.claim_guest_purchase(other.id, order.order_no, "gift@example.com")
+    assert err.value.code == "claim_failed"  # owned already
+
+
+def test_claim_refuses_an_account_in_use_before_looking_at_the_order(app):
+    user = users.register("busy@example.com", "long enough")
+    account_keys.create(user.account_id, "mine")
+    assert not users.account_is_empty(user.account_id)
+    with pytest.raises(users.UserError) as err:
+        users.claim_guest_purchase(user.id, "BUY-DOES-NOT-EXIST", "x@example.com")
+    assert err.value.code == "account_not_empty"
+
+
+def test_ensure_account_gives_an_operator_without_one_an_account(app):
+    user = users.create_user("op@example.com", "long enough", is_admin=True)
+    assert user.account_id is None and users.account_is_empty(None)
+    account_id = users.ensure_account(user.id)
+    assert account_id and users.ensure_account(user.id) == account_id
+
+
+def test_concurrent_claims_of_one_order_have_one_winner(app):
+    import threading
+
+    order = paid_purchase("race@example.com")
+    order_no, account_id = order.order_no, order.account_id  # plain values for the threads
+    contenders = [users.register(f"r{i}@example.com", "long enough").id for i in range(4)]
+    barrier, results = threading.Barrier(len(contenders)), []
+
+    def claim(user_id: int) -> None:
+        with app.app_context():
+            barrier.wait()
+            try:
+                results.append(users.claim_guest_purchase(user_id, order_no, "race@example.com"))
+            except users.UserError as exc:
+                results.append(exc.code)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=claim, args=(u,)) for u in contenders]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(map(str, results)) == sorted([str(account_id)] + ["claim_failed"] * 3)
+    owners = db.session.scalars(select(User.id).where(User.account_id == account_id)).all()
+    assert len(owners) == 1
