@@ -32,10 +32,12 @@ class AccountError(ValueError):
     pass
 
 
-def adjust(account_id: int, credits: int, *, reason: str, actor_user_id: int | None) -> None:
+def adjust(account_id: int, credits: int, *, reason: str, actor_user_id: int | None,
+           operation_id: str | None = None) -> bool:
     """An operator's correction: one "adjust" ledger entry (negative allowed,
     never below zero: the ledger refuses with InsufficientCredits) and its
-    audit entry, in one transaction."""
+    audit entry, in one transaction. `operation_id` (the form's one-time id)
+    makes a resubmitted form book nothing: False then."""
     from services import audit
 
     reason = (reason or "").strip()
@@ -47,10 +49,12 @@ def adjust(account_id: int, credits: int, *, reason: str, actor_user_id: int | N
     with db.engine.begin() as conn:
         if conn.execute(db.select(Account.id).where(Account.id == account_id)).first() is None:
             raise AccountError(f"No account {account_id}.")
-        ledger.post(account_id, credits, "adjust", f"adjust:{secrets.token_hex(12)}", note=reason[:255],
-                    conn=conn)
+        key = f"adjust:{operation_id or secrets.token_hex(12)}"[:128]
+        if not ledger.post(account_id, credits, "adjust", key, note=reason[:255], conn=conn):
+            return False
         audit.record(actor_user_id, "account.adjust", f"account:{account_id}", reason, {"credits": credits},
                      conn=conn)
+    return True
 
 
 def set_status(account_id: int, status: str, *, actor_user_id: int | None, reason: str | None = None) -> Account:

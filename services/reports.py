@@ -30,7 +30,10 @@ def _page(stmt, page: int, size: int = PAGE_SIZE) -> Page:
 
 def overview() -> dict:
     start = datetime.combine(utcnow().date(), time.min)
-    count = lambda model, *where: db.session.scalar(select(func.count()).select_from(model).where(*where))  # noqa: E731
+
+    def count(model, *where) -> int:
+        return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
     today = db.session.execute(
         select(func.count(), func.coalesce(func.sum(RequestLog.credits), 0))
         .where(RequestLog.created_at >= start)).one()
@@ -112,3 +115,10 @@ def request_logs(*, account_id: int | None = None, key_id: int | None = None, mo
         start = datetime.combine(day, time.min)
         stmt = stmt.where(RequestLog.created_at >= start, RequestLog.created_at < start + timedelta(days=1))
     return _page(stmt, page)
+
+
+def user_emails(user_ids) -> dict[int, str]:
+    ids = {i for i in user_ids if i is not None}
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(User.id, User.email).where(User.id.in_(ids))).all())

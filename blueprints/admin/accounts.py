@@ -1,5 +1,7 @@
 """Users and accounts: search by email, detail (users, keys, balance,
 ledger), adjust the balance with a reason, suspend, disable a key."""
+import secrets
+
 from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -22,20 +24,25 @@ def accounts():
 @bp.get("/accounts/<int:account_id>")
 def account(account_id: int):
     detail = reports.account_detail(account_id, page_arg()) or abort(404)
-    return render_template("admin/account.html", **detail)
+    # A one-time id for the adjust form: submitting it twice books once.
+    return render_template("admin/account.html", operation_id=secrets.token_urlsafe(16), **detail)
 
 
 @bp.post("/accounts/<int:account_id>/adjust")
 def account_adjust(account_id: int):
     try:
         credits = integer("credits", "Credits", required=True)
-        account_service.adjust(account_id, credits, reason=text("reason"), actor_user_id=current_user.id)
+        booked = account_service.adjust(account_id, credits, reason=text("reason"), actor_user_id=current_user.id,
+                                        operation_id=text("operation_id") or None)
     except (FormError, account_service.AccountError) as exc:
         failed(str(exc))
     except InsufficientCredits as exc:
         failed(f"Refused: the balance ({exc.balance:,} credits) cannot go below zero; nothing changed.")
     else:
-        done(f"Balance adjusted by {credits:+,} credits.")
+        if booked:
+            done(f"Balance adjusted by {credits:+,} credits.")
+        else:
+            failed("This adjustment was already booked (the form was sent twice); nothing changed.")
     return redirect(url_for("admin.account", account_id=account_id))
 
 

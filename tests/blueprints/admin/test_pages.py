@@ -226,3 +226,17 @@ def test_every_admin_text_has_a_chinese_translation():
                                          template.read_text()):
             texts.add(double or single)
     assert texts and sorted(texts - set(ADMIN) - set(ZH)) == []
+
+
+def test_an_adjust_form_sent_twice_books_once(op, admin_app):
+    with admin_app.app_context():
+        account_id = accounts.create_account("twice").id
+    page = op.get(f"/admin/accounts/{account_id}").get_data(as_text=True)
+    operation_id = re.search(r'name="operation_id" value="([^"]+)"', page).group(1)
+    form = {"credits": "700", "reason": "double click", "operation_id": operation_id}
+    post(op, f"/admin/accounts/{account_id}/adjust", form)
+    post(op, f"/admin/accounts/{account_id}/adjust", form)
+    assert "already booked" in op.get(f"/admin/accounts/{account_id}").get_data(as_text=True)
+    with admin_app.app_context():
+        assert ledger.balance_of(account_id) == 700
+        assert len([a for a in audits(admin_app, "account.adjust") if a.target == f"account:{account_id}"]) == 1
