@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from extensions import db
 from models import Order
 from models.base import utcnow
-from models.commerce import ORDER_PAID, ORDER_PENDING, ORDER_REFUNDED
+from models.commerce import ORDER_PAID, ORDER_REFUNDED
 from services import audit, ledger
 from services.orders.fulfil import fulfil
 

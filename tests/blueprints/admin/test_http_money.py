@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from extensions import db
-from models import AuditEntry, LedgerEntry, Order
+from models import AuditEntry, Order
 from services import accounts
 from services.keys import create_key
 from services.orders import create
