@@ -39,9 +39,7 @@ def channel_new():
     if request.method == "GET":
         return _form()
     try:
-        fields = _fields()
-        channel = channel_service.add_channel(fields.pop("name"), fields.pop("provider"), fields.pop("base_url"),
-                                              fields.pop("api_key"), fields.pop("models"), **fields)
+        channel = channel_service.add_channel(**_fields())
     except (FormError, channel_service.ChannelError) as exc:
         db.session.rollback()
         return _form(error=str(exc), status=400)
