@@ -47,7 +47,9 @@ def overview() -> dict:
     }
 
 
-def search_orders(*, order_no: str = "", email: str = "", status: str = "", page: int = 1) -> Page:
+def search_orders(*, order_no: str = "", email: str = "", status: str = "", page: int = 1,
+                  size: int = PAGE_SIZE) -> Page:
+    """Newest first (the admin's order search and `flask orders list`)."""
     stmt = select(Order).order_by(Order.id.desc())
     if order_no.strip():
         stmt = stmt.where(Order.order_no.contains(order_no.strip().upper(), autoescape=True))
@@ -55,7 +57,7 @@ def search_orders(*, order_no: str = "", email: str = "", status: str = "", page
         stmt = stmt.where(func.lower(Order.contact_email).contains(email.strip().lower(), autoescape=True))
     if status:
         stmt = stmt.where(Order.status == status)
-    return _page(stmt, page)
+    return _page(stmt, page, size)
 
 
 def find_order(order_no: str) -> Order | None:
