@@ -240,3 +240,35 @@ def test_an_adjust_form_sent_twice_books_once(op, admin_app):
     with admin_app.app_context():
         assert ledger.balance_of(account_id) == 700
         assert len([a for a in audits(admin_app, "account.adjust") if a.target == f"account:{account_id}"]) == 1
+
+
+def test_logs_page_in_fifties(op, admin_app):
+    with admin_app.app_context():
+        account_id = accounts.create_account("busy").id
+        for i in range(51):
+            ledger.write_log({"request_id": f"req_page_{i:02d}", "account_id": account_id, "door": "openai",
+                              "model": "m", "status": 200})
+    first = op.get(f"/admin/logs?account={account_id}").get_data(as_text=True)
+    assert first.count("req_page_") == 50 and "req_page_50" in first and "req_page_00" not in first
+    assert f"/admin/logs?account={account_id}&amp;page=2" in first
+    second = op.get(f"/admin/logs?account={account_id}&page=2").get_data(as_text=True)
+    assert second.count("req_page_") == 1 and "req_page_00" in second
+
+
+def test_the_ledger_check_names_an_account_that_is_off(op, admin_app):
+    from sqlalchemy import update
+
+    from models import Account
+
+    with admin_app.app_context():
+        account_id = accounts.create_account("off").id
+        with db.engine.begin() as conn:  # a balance changed without its ledger entry
+            conn.execute(update(Account).where(Account.id == account_id).values(balance=42))
+    try:
+        page = op.get("/admin/ledger").get_data(as_text=True)
+        assert f"account {account_id}: balance 42 differs from the sum of its ledger entries 0" in page
+        assert "The ledger check found accounts whose balance is off." in op.get("/admin/").get_data(as_text=True)
+    finally:
+        with admin_app.app_context(), db.engine.begin() as conn:
+            conn.execute(update(Account).where(Account.id == account_id).values(balance=0))
+    assert "Ledger ok" in op.get("/admin/ledger").get_data(as_text=True)
