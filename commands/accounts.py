@@ -79,10 +79,11 @@ def account():
 @click.option("--reason", required=True, help="Why; kept on the ledger entry.")
 def account_adjust(account_id, credits, reason):
     """Add (or with a negative number remove) CREDITS on ACCOUNT_ID."""
-    if db.session.get(Account, account_id) is None:
-        raise click.ClickException(f"no account {account_id}")
+    from services.ledger import InsufficientCredits
+
     try:
-        account_service.grant(account_id, credits, kind="adjust", note=reason[:255])
-    except Exception as exc:  # InsufficientCredits: the balance would go negative
+        # The admin's adjust: the ledger entry and an audit entry (no actor: the shell).
+        account_service.adjust(account_id, credits, reason=reason, actor_user_id=None)
+    except (account_service.AccountError, InsufficientCredits) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"account {account_id}: {credits:+d} credits")

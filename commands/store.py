@@ -7,7 +7,7 @@ import click
 from sqlalchemy import select
 
 from extensions import db
-from models import Coupon, Order, Outbox
+from models import Coupon, Outbox
 from services import coupons as coupon_service, mailer
 from services.orders.reconcile import reconcile
 from services.packages import list_packages, set_package
@@ -34,10 +34,9 @@ def orders_reconcile(older_than):
 @click.option("--limit", type=int, default=50, show_default=True)
 def orders_list(status, limit):
     """Newest orders first."""
-    stmt = select(Order).order_by(Order.id.desc()).limit(limit)
-    if status:
-        stmt = stmt.where(Order.status == status)
-    for o in db.session.scalars(stmt):
+    from services.reports import search_orders
+
+    for o in search_orders(status=status or "", size=limit).rows:
         click.echo(f"{o.order_no}\t{o.status}\t{o.kind}\t{o.package_code}\t{o.amount_cents / 100:.2f}\t"
                    f"{o.contact_email}\t{o.provider}\t{o.paid_via or '-'}\t{o.created_at:%Y-%m-%d %H:%M}")
 

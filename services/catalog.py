@@ -113,6 +113,16 @@ def channel_timeouts(row, policy: Policy) -> Timeouts:
                     idle=row.idle_timeout or config["UPSTREAM_IDLE_TIMEOUT"], policy=policy)
 
 
+def channel_info(row, secret_key: str, policy: Policy) -> ChannelInfo:
+    """A channel row as the relay sees it (its key decrypted)."""
+    return ChannelInfo(
+        id=row.id, name=row.name, provider=row.provider, base_url=row.base_url.rstrip("/"),
+        api_key=decrypt_secret(secret_key, row.api_key_encrypted),
+        models=tuple(row.models or ()), model_map=dict(row.model_map or {}),
+        priority=row.priority, weight=max(row.weight, 0), timeouts=channel_timeouts(row, policy),
+    )
+
+
 def load_catalog() -> Catalog:
     secret_key = current_app.config["SECRET_KEY"]
     policy = upstream_policy()
@@ -124,12 +134,7 @@ def load_catalog() -> Catalog:
     models = {row.id: model_info(row) for row in model_rows}
     routes: dict[str, list[ChannelInfo]] = {}
     for row in channel_rows:
-        info = ChannelInfo(
-            id=row.id, name=row.name, provider=row.provider, base_url=row.base_url.rstrip("/"),
-            api_key=decrypt_secret(secret_key, row.api_key_encrypted),
-            models=tuple(row.models or ()), model_map=dict(row.model_map or {}),
-            priority=row.priority, weight=max(row.weight, 0), timeouts=channel_timeouts(row, policy),
-        )
+        info = channel_info(row, secret_key, policy)
         for model_id in info.models:
             routes.setdefault(model_id, []).append(info)
     for channels in routes.values():

@@ -4,7 +4,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from extensions import db
 from models import Channel
@@ -77,3 +77,49 @@ def disable_channel(channel_id: int, reason: str) -> None:
         conn.execute(update(Channel).where(Channel.id == channel_id)
                      .values(enabled=False, disabled_reason=reason[:255], updated_at=utcnow()))
     invalidate_catalog()
+
+
+def update_channel(channel_id: int, *, name: str, provider: str, base_url: str, api_key: str | None,
+                   models: list[str], model_map: dict[str, str] | None = None, priority: int = 0,
+                   weight: int = 1, timeouts: tuple = (None, None, None)) -> Channel:
+    """Edit a channel. `api_key` None (or empty) keeps the stored secret: the
+    admin never shows it back, so a blank field means "unchanged"."""
+    channel = db.session.get(Channel, channel_id)
+    if channel is None:
+        raise ChannelError(f"no channel {channel_id}")
+    name = name.strip()
+    if not name:
+        raise ChannelError("a channel needs a name")
+    clash = Channel.query.filter(Channel.name == name, Channel.id != channel_id).first()
+    if clash is not None:
+        raise ChannelError(f"a channel named {name!r} exists already")
+    _check(provider, base_url)
+    models = [m.strip() for m in models if m.strip()]
+    if not models:
+        raise ChannelError("a channel must serve at least one model")
+    channel.name, channel.provider, channel.base_url = name, provider, base_url.rstrip("/")
+    channel.models, channel.model_map = models, dict(model_map or {})
+    channel.priority, channel.weight = priority, max(weight, 0)
+    channel.connect_timeout, channel.first_byte_timeout, channel.idle_timeout = timeouts
+    if api_key:
+        channel.api_key_encrypted = encrypt_secret(current_app.config["SECRET_KEY"], api_key)
+    db.session.commit()
+    invalidate_catalog()
+    return channel
+
+
+def check(channel_id: int, model_id: str | None = None):
+    """Run a health check (one tiny request) through the channel, enabled or
+    not, and return its CheckResult; None if there is no such channel."""
+    from services.catalog import channel_info
+    from services.health import check_channel
+
+    db.session.rollback()
+    with db.engine.connect() as conn:
+        row = conn.execute(select(Channel.__table__).where(Channel.id == channel_id)).first()
+    if row is None or not row.models:
+        return None
+    info = channel_info(row, current_app.config["SECRET_KEY"], upstream_policy())
+    if model_id not in info.models:
+        model_id = None
+    return check_channel(info, model_id)

@@ -80,3 +80,17 @@ def create_coupon(code: str, kind: str, value: int, *, packages: list[str] | Non
     db.session.add(coupon)
     db.session.commit()
     return coupon
+
+
+def set_active(code: str, active: bool) -> Coupon:
+    """Stop (or resume) a coupon: orders already holding it keep their price."""
+    coupon = db.session.scalar(select(Coupon).where(Coupon.code == normalize(code)))
+    if coupon is None:
+        raise ValueError(f"no coupon {normalize(code)}")
+    coupon.active = active
+    db.session.commit()
+    return coupon
+
+
+def list_coupons() -> list[Coupon]:
+    return list(db.session.scalars(select(Coupon).order_by(Coupon.id.desc())))

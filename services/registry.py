@@ -10,17 +10,21 @@ EDITABLE = ("display_name", "category", "capabilities", "owned_by", "context_win
             "cache_write_price", "request_price", "enabled", "public")
 
 
+NULLABLE = ("context_window", "max_output_tokens", "cache_read_price", "cache_write_price")
+
+
 class RegistryError(ValueError):
     pass
 
 
-def set_model(model_id: str, **fields) -> tuple[LlmModel, bool]:
-    """Create or update a model; fields left as None keep their value.
-    Returns (model, created)."""
+def set_model(model_id: str, *, clear: tuple = (), **fields) -> tuple[LlmModel, bool]:
+    """Create or update a model; fields left as None keep their value, the
+    optional fields named in `clear` are emptied (e.g. cache_read_price: back
+    to the input price). Returns (model, created)."""
     model_id = model_id.strip()
     if not model_id:
         raise RegistryError("a model needs an id")
-    unknown = set(fields) - set(EDITABLE)
+    unknown = (set(fields) | set(clear)) - set(EDITABLE)
     if unknown:
         raise RegistryError(f"unknown fields: {', '.join(sorted(unknown))}")
     for name in ("input_price", "output_price", "cache_read_price", "cache_write_price", "request_price",
@@ -35,6 +39,9 @@ def set_model(model_id: str, **fields) -> tuple[LlmModel, bool]:
     for name, value in fields.items():
         if value is not None:
             setattr(model, name, value)
+    for name in clear:
+        if name in NULLABLE and fields.get(name) is None:
+            setattr(model, name, None)
     db.session.commit()
     invalidate_catalog()
     return model, created

@@ -1,6 +1,25 @@
-"""The operator's admin area. Every view is @admin_required."""
+"""The operator's admin area, one module per area. Every view is behind
+@admin_required: the blueprint-wide guard below runs it before any view, so
+a route added later cannot be left open by a forgotten decorator."""
 from flask import Blueprint
+
+from blueprints.session_auth import admin_required
 
 bp = Blueprint("admin", __name__)
 
-from blueprints.admin import views  # noqa: E402,F401  (routes register on import)
+
+@bp.before_request
+@admin_required
+def _operators_only():
+    return None  # admin_required answered for anyone else (sign-in redirect or 403)
+
+
+@bp.record_once
+def _setup(state) -> None:
+    from blueprints.admin.strings_zh import ZH
+    from blueprints.storefront import i18n
+
+    i18n.add_strings(ZH)
+
+
+from blueprints.admin import accounts, channels, logs, models, overview, store  # noqa: E402,F401  (routes register on import)

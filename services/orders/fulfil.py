@@ -31,9 +31,11 @@ class Fulfilment:
     fulfilled_now: bool  # this call moved it to paid
 
 
-def fulfil(order_no: str, *, via: str, trade_no: str | None = None) -> Fulfilment | None:
+def fulfil(order_no: str, *, via: str, trade_no: str | None = None, then=None) -> Fulfilment | None:
     """Mark a pending order paid and deliver it. None if there is no such
-    order; `fulfilled_now` False if it was not pending (already paid, closed)."""
+    order; `fulfilled_now` False if it was not pending (already paid, closed).
+    `then(conn, order)`, if given, runs in the winning transaction only (the
+    admin's note and audit entry ride along with the credits)."""
     with db.engine.connect() as conn:
         order = conn.execute(select(orders).where(orders.c.order_no == order_no)).first()
     if order is None:
@@ -50,6 +52,8 @@ def fulfil(order_no: str, *, via: str, trade_no: str | None = None) -> Fulfilmen
             status = conn.execute(select(orders.c.status).where(orders.c.id == order.id)).scalar_one()
             return Fulfilment(order_no, status, False)
         _deliver(conn, order, now)
+        if then is not None:
+            then(conn, order)
     log.info("order %s paid via %s: %s credits delivered", order_no, via, order.base_credits + order.bonus_credits)
     return Fulfilment(order_no, ORDER_PAID, True)
 

@@ -39,7 +39,7 @@ def test_pages_render_in_both_languages_and_link_everything(client, path):
     assert "价格" in chinese and "Pricing" not in chinese.split("<main")[0]
 
 
-def test_every_template_text_has_a_translation():
+def test_every_template_text_has_a_translation(app):  # the app registers every blueprint's strings
     from pathlib import Path
 
     texts = set()

@@ -1,0 +1,68 @@
+"""Users and accounts: search by email, detail (users, keys, balance,
+ledger), adjust the balance with a reason, suspend, disable a key."""
+import secrets
+
+from flask import abort, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from blueprints.admin import bp
+from blueprints.admin.forms import FormError, audited, done, failed, integer, page_arg, text
+from extensions import db
+from models import ApiKey
+from services import accounts as account_service, reports
+from services.keys import disable_key
+from services.ledger import InsufficientCredits
+
+
+@bp.get("/accounts")
+def accounts():
+    email = request.args.get("email", "")
+    return render_template("admin/accounts.html", email=email, found=reports.search_accounts(email, page_arg()),
+                           loose_users=reports.users_without_account(email))
+
+
+@bp.get("/accounts/<int:account_id>")
+def account(account_id: int):
+    detail = reports.account_detail(account_id, page_arg()) or abort(404)
+    # A one-time id for the adjust form: submitting it twice books once.
+    return render_template("admin/account.html", operation_id=secrets.token_urlsafe(16), **detail)
+
+
+@bp.post("/accounts/<int:account_id>/adjust")
+def account_adjust(account_id: int):
+    try:
+        credits = integer("credits", "Credits", required=True)
+        booked = account_service.adjust(account_id, credits, reason=text("reason"), actor_user_id=current_user.id,
+                                        operation_id=text("operation_id") or None)
+    except (FormError, account_service.AccountError) as exc:
+        failed(str(exc))
+    except InsufficientCredits as exc:
+        failed(f"Refused: the balance ({exc.balance:,} credits) cannot go below zero; nothing changed.")
+    else:
+        if booked:
+            done(f"Balance adjusted by {credits:+,} credits.")
+        else:
+            failed("This adjustment was already booked (the form was sent twice); nothing changed.")
+    return redirect(url_for("admin.account", account_id=account_id))
+
+
+@bp.post("/accounts/<int:account_id>/status")
+def account_status(account_id: int):
+    status = "suspended" if text("status") == "suspended" else "active"
+    try:
+        account_service.set_status(account_id, status, actor_user_id=current_user.id, reason=text("reason") or None)
+    except account_service.AccountError as exc:
+        failed(str(exc))
+    else:
+        done(f"Account {account_id} is now {status}.")
+    return redirect(url_for("admin.account", account_id=account_id))
+
+
+@bp.post("/keys/<int:key_id>/disable")
+def key_disable(key_id: int):
+    key = db.session.get(ApiKey, key_id) or abort(404)
+    account_id = key.account_id
+    disable_key(key_id)
+    audited("key.disable", f"key:{key_id}", account_id=account_id)
+    done(f"Key {key_id} disabled.")
+    return redirect(url_for("admin.account", account_id=account_id))

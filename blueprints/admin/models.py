@@ -1,0 +1,72 @@
+"""The model registry and prices; Anthropic model-name aliases."""
+from flask import redirect, render_template, request, url_for
+
+from blueprints.admin import bp
+from blueprints.admin.forms import FormError, audited, checkbox, done, failed, integer, text
+from extensions import db
+from models import LlmModel, ModelAlias
+from services import registry
+
+PRICES = (("input_price", "Input price"), ("output_price", "Output price"),
+          ("cache_read_price", "Cached input price"), ("request_price", "Request price"),
+          ("max_output_tokens", "Max output tokens"), ("context_window", "Context window"))
+
+
+@bp.get("/models")
+def models():
+    rows = db.session.scalars(db.select(LlmModel).order_by(LlmModel.id)).all()
+    aliases = db.session.scalars(db.select(ModelAlias).order_by(ModelAlias.pattern)).all()
+    return render_template("admin/models.html", models=rows, aliases=aliases)
+
+
+def _form(model=None, error=None, status=200):
+    return render_template("admin/model_form.html", model=model, form=request.form, error=error), status
+
+
+@bp.route("/models/edit", methods=["GET", "POST"])
+def model_edit():
+    model_id = (request.args.get("id") or "").strip()
+    model = db.session.get(LlmModel, model_id) if model_id else None
+    if request.method == "GET":
+        return _form(model)
+    model_id = model.id if model is not None else text("id")
+    try:
+        fields = {name: integer(name, label, minimum=0) for name, label in PRICES}
+        for name in ("input_price", "output_price", "request_price"):
+            fields[name] = fields[name] or 0
+        cleared = tuple(name for name in registry.NULLABLE if name in fields and fields[name] is None)
+        row, created = registry.set_model(
+            model_id, clear=cleared, display_name=text("display_name") or model_id,
+            category=text("category") or "chat", enabled=checkbox("enabled"), public=checkbox("public"), **fields)
+    except (FormError, registry.RegistryError) as exc:
+        db.session.rollback()
+        return _form(model, error=str(exc), status=400)
+    audited("model.create" if created else "model.edit", f"model:{row.id}",
+            input_price=row.input_price, output_price=row.output_price, cache_read_price=row.cache_read_price,
+            request_price=row.request_price, enabled=row.enabled, public=row.public)
+    done(f"Model {row.id} saved.")
+    return redirect(url_for("admin.models"))
+
+
+@bp.post("/models/aliases")
+def alias_add():
+    try:
+        alias = registry.set_alias(text("pattern"), text("model_id"))
+    except registry.RegistryError as exc:
+        db.session.rollback()
+        failed(str(exc))
+        return redirect(url_for("admin.models"))
+    audited("alias.set", f"alias:{alias.pattern}", model_id=alias.model_id)
+    done(f"Alias {alias.pattern} now calls {alias.model_id}.")
+    return redirect(url_for("admin.models"))
+
+
+@bp.post("/models/aliases/remove")
+def alias_remove():
+    pattern = text("pattern")
+    if registry.remove_alias(pattern):
+        audited("alias.remove", f"alias:{pattern}")
+        done(f"Alias {pattern} removed.")
+    else:
+        failed(f"No alias {pattern}.")
+    return redirect(url_for("admin.models"))
