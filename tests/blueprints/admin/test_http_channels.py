@@ -100,14 +100,6 @@ def test_a_customer_session_over_http_gets_403(stack):
     assert anonymous.status_code == 302 and anonymous.headers["Location"].startswith("/signin")
 
 
-def _signin_missing() -> bool:
-    """True while /signin is the 501 skeleton (the dashboard branch builds it)."""
-    from tests.support.stack import make_app
-
-    return make_app("sqlite://").test_client().get("/signin").status_code == 501
-
-
-@pytest.mark.skipif(_signin_missing(), reason="/signin answers 501 here: the sign-in page lands with the dashboard work")
 def test_signing_in_through_the_sign_in_page(stack):
     make_user(stack.app, "ops-signin@example.com", is_admin=True)
     browser = WebUser(stack.url)
