@@ -3,12 +3,14 @@ credentials exist anywhere."""
 from __future__ import annotations
 
 import click
+from flask.cli import AppGroup
 
 from extensions import db
 from services import users
 
 
-@click.group(help="Operators of the admin area.")
+# An AppGroup gives each command an app context under test_cli_runner too.
+@click.group(cls=AppGroup, help="Operators of the admin area.")
 def admin():
     pass
 

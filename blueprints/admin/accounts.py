@@ -37,10 +37,10 @@ def account_adjust(account_id: int):
     except (FormError, account_service.AccountError) as exc:
         failed(str(exc))
     except InsufficientCredits as exc:
-        failed(f"Refused: the balance ({exc.balance:,} credits) cannot go below zero; nothing changed.")
+        failed("Refused: the balance ({balance} credits) cannot go below zero; nothing changed.", balance=f"{exc.balance:,}")
     else:
         if booked:
-            done(f"Balance adjusted by {credits:+,} credits.")
+            done("Balance adjusted by {credits} credits.", credits=f"{credits:+,}")
         else:
             failed("This adjustment was already booked (the form was sent twice); nothing changed.")
     return redirect(url_for("admin.account", account_id=account_id))
@@ -54,7 +54,7 @@ def account_status(account_id: int):
     except account_service.AccountError as exc:
         failed(str(exc))
     else:
-        done(f"Account {account_id} is now {status}.")
+        done("Account {id} is now {status}.", id=account_id, status=status)
     return redirect(url_for("admin.account", account_id=account_id))
 
 
@@ -64,5 +64,5 @@ def key_disable(key_id: int):
     account_id = key.account_id
     disable_key(key_id)
     audited("key.disable", f"key:{key_id}", account_id=account_id)
-    done(f"Key {key_id} disabled.")
+    done("Key {id} disabled.", id=key_id)
     return redirect(url_for("admin.account", account_id=account_id))

@@ -45,7 +45,7 @@ def channel_new():
         return _form(error=str(exc), status=400)
     audited("channel.add", f"channel:{channel.id}", name=channel.name, base_url=channel.base_url,
             models=channel.models)
-    done(f"Channel {channel.name} added.")
+    done("Channel {name} added.", name=channel.name)
     return redirect(url_for("admin.channels"))
 
 
@@ -61,7 +61,7 @@ def channel_edit(channel_id: int):
         return _form(db.session.get(Channel, channel_id), error=str(exc), status=400)
     audited("channel.edit", f"channel:{channel.id}", name=channel.name, base_url=channel.base_url,
             models=channel.models, key_replaced=bool(text("api_key")))
-    done(f"Channel {channel.name} saved.")
+    done("Channel {name} saved.", name=channel.name)
     return redirect(url_for("admin.channels"))
 
 
@@ -71,7 +71,7 @@ def channel_enabled(channel_id: int):
     enable = text("enabled") == "1"
     channel_service.set_enabled(channel.name, enable)
     audited("channel.enable" if enable else "channel.disable", f"channel:{channel_id}", name=channel.name)
-    done(f"Channel {channel.name} {'enabled' if enable else 'disabled'}.")
+    done("Channel {name} enabled." if enable else "Channel {name} disabled.", name=channel.name)
     return redirect(url_for("admin.channels"))
 
 

@@ -7,6 +7,8 @@ from datetime import date, datetime
 from flask import flash, request
 from flask_login import current_user
 
+from blueprints.storefront.i18n import translate
+
 from services import audit
 
 
@@ -94,12 +96,13 @@ def page_arg() -> int:
     return int_arg("page") or 1
 
 
-def done(message: str) -> None:
-    flash(message, "ok")
+def done(message: str, **values) -> None:
+    """Flash in the operator's language; `values` fill the {placeholders}."""
+    flash(translate(message, **values), "ok")
 
 
-def failed(message: str) -> None:
-    flash(message, "error")
+def failed(message: str, **values) -> None:
+    flash(translate(message, **values), "error")
 
 
 def audited(action: str, target: str, reason: str | None = None, **detail) -> None:

@@ -44,7 +44,7 @@ def model_edit():
     audited("model.create" if created else "model.edit", f"model:{row.id}",
             input_price=row.input_price, output_price=row.output_price, cache_read_price=row.cache_read_price,
             request_price=row.request_price, enabled=row.enabled, public=row.public)
-    done(f"Model {row.id} saved.")
+    done("Model {id} saved.", id=row.id)
     return redirect(url_for("admin.models"))
 
 
@@ -57,7 +57,7 @@ def alias_add():
         failed(str(exc))
         return redirect(url_for("admin.models"))
     audited("alias.set", f"alias:{alias.pattern}", model_id=alias.model_id)
-    done(f"Alias {alias.pattern} now calls {alias.model_id}.")
+    done("Alias {pattern} now calls {model}.", pattern=alias.pattern, model=alias.model_id)
     return redirect(url_for("admin.models"))
 
 
@@ -66,7 +66,7 @@ def alias_remove():
     pattern = text("pattern")
     if registry.remove_alias(pattern):
         audited("alias.remove", f"alias:{pattern}")
-        done(f"Alias {pattern} removed.")
+        done("Alias {pattern} removed.", pattern=pattern)
     else:
-        failed(f"No alias {pattern}.")
+        failed("No alias {pattern}.", pattern=pattern)
     return redirect(url_for("admin.models"))

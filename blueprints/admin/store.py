@@ -41,7 +41,7 @@ def package_edit():
         return _package_form(package, error=str(exc), status=400)
     audited("package.create" if created else "package.edit", f"package:{row.code}", price_cents=row.price_cents,
             base_credits=row.base_credits, bonus_credits=row.bonus_credits, active=row.active)
-    done(f"Package {row.code} saved.")
+    done("Package {code} saved.", code=row.code)
     return redirect(url_for("admin.packages"))
 
 
@@ -55,7 +55,7 @@ def package_active(code: str):
         failed(str(exc))
         return redirect(url_for("admin.packages"))
     audited("package.activate" if active else "package.deactivate", f"package:{row.code}")
-    done(f"Package {row.code} {'activated' if active else 'deactivated'}.")
+    done("Package {code} activated." if active else "Package {code} deactivated.", code=row.code)
     return redirect(url_for("admin.packages"))
 
 
@@ -78,7 +78,7 @@ def coupon_create():
                                error=str(exc)), 400
     audited("coupon.create", f"coupon:{coupon.code}", kind=coupon.kind, value=coupon.value,
             max_uses=coupon.max_uses, packages=coupon.package_codes)
-    done(f"Coupon {coupon.code} created.")
+    done("Coupon {code} created.", code=coupon.code)
     return redirect(url_for("admin.coupons"))
 
 
@@ -90,7 +90,7 @@ def coupon_deactivate(code: str):
         failed(str(exc))
         return redirect(url_for("admin.coupons"))
     audited("coupon.deactivate", f"coupon:{coupon.code}")
-    done(f"Coupon {coupon.code} deactivated.")
+    done("Coupon {code} deactivated.", code=coupon.code)
     return redirect(url_for("admin.coupons"))
 
 
@@ -115,9 +115,9 @@ def order_mark_paid(order_no: str):
         failed(str(exc))
     else:
         if outcome.done_now:
-            done(f"Order {order_no} marked paid; its credits were booked.")
+            done("Order {no} marked paid; its credits were booked.", no=order_no)
         else:
-            failed(f"Order {order_no} was already paid; nothing changed.")
+            failed("Order {no} was already paid; nothing changed.", no=order_no)
     return redirect(url_for("admin.order", order_no=order_no))
 
 
@@ -129,7 +129,7 @@ def order_refund(order_no: str):
         failed(str(exc))
     else:
         if outcome.done_now:
-            done(f"Order {order_no} refunded; its credits were taken back.")
+            done("Order {no} refunded; its credits were taken back.", no=order_no)
         else:
-            failed(f"Order {order_no} was already refunded; nothing changed.")
+            failed("Order {no} was already refunded; nothing changed.", no=order_no)
     return redirect(url_for("admin.order", order_no=order_no))

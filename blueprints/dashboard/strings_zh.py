@@ -62,7 +62,7 @@ ZH = {
     "requests": "次请求", "Per model, last 30 days": "最近 30 天按模型", "Requests": "请求数", "Credits": "积分",
     "No requests in the last 30 days.": "最近 30 天没有请求。", "Per day as a table": "按天表格", "Day": "日期",
     "Request log": "请求日志", "All keys": "全部 Key", "All": "全部", "OK": "成功", "Error": "错误",
-    "From": "从", "To": "到", "Filter": "筛选", "{n} requests match.": "共 {n} 条匹配的请求。",
+    "From": "从", "To": "到", "Filter": "筛选", "Matching requests: {n}": "匹配的请求:{n} 条",
     "Time (UTC)": "时间(UTC)", "Tokens in / out": "输入 / 输出 tokens", "Latency": "耗时", "Client": "客户端",
     "Newer": "较新", "Older": "较早", "Page {p} of {n}": "第 {p} / {n} 页",
     # Orders

@@ -48,10 +48,10 @@ def test_key_lifecycle_through_the_pages(dash, upstream):
     assert reply.choices[0].message.content == "works"
     usage = web.get("/dashboard/usage").text
     assert "fake-model" in usage and "<rect" in usage and "&lt;b&gt;agent&lt;/b&gt;" in usage
-    assert "<td>200</td>" in usage and "1 requests match." in usage
+    assert "<td>200</td>" in usage and "Matching requests: 1" in usage
     filtered = web.get(f"/dashboard/usage?key={key_id}&status=error").text
-    assert "0 requests match." in filtered
-    assert "1 requests match." in web.get(f"/dashboard/usage?key={key_id}&status=ok&model=fake-model").text
+    assert "Matching requests: 0" in filtered
+    assert "Matching requests: 1" in web.get(f"/dashboard/usage?key={key_id}&status=ok&model=fake-model").text
     overview = web.get("/dashboard/").text
     assert f"sk-****{raw[-4:]}" in overview and 'id="key-count">1<' in overview
 
