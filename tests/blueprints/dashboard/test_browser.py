@@ -7,13 +7,11 @@ calls the model with the official openai SDK, and finds the request in the
 dashboard's usage log. Screenshots land in test-artifacts/browser/."""
 from __future__ import annotations
 
-import shutil
-
 import pytest
 from openai import OpenAI
 
+from tests.blueprints.conftest import SHOTS, need_chromium
 from tests.blueprints.dashboard.conftest import GENEROUS, PASSWORD, DashStack, new_email
-from tests.blueprints.storefront.test_browser import ARGS, CHROMIUM, SHOTS
 
 pytestmark = pytest.mark.browser
 
@@ -24,25 +22,13 @@ PHONE = {"width": 390, "height": 844}
 
 @pytest.fixture(scope="module")
 def site(sqlite_databases):
-    if not shutil.which(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} is not installed (make test installs it)")
+    need_chromium()
     stack = DashStack(sqlite_databases.new(), env={"TRIAL_CREDITS": str(TRIAL), **GENEROUS}, name="browser-dash")
     yield stack
     stack.stop()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
-
-
 def shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"dashboard-{name}.png"), full_page=True)
 
 

@@ -3,45 +3,26 @@ pricing page, buys a plan in development payment mode and copies the key
 from the page. Screenshots land in test-artifacts/browser/."""
 from __future__ import annotations
 
-import shutil
-
 import pytest
 import requests
 
+from tests.blueprints.conftest import SHOTS, need_chromium
 from tests.blueprints.storefront.conftest import StoreStack
-from tests.support.servers import ARTIFACTS
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-SHOTS = ARTIFACTS / "browser"
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
 def dev_store(sqlite_databases):
-    if not shutil.which(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} is not installed (make test installs it)")
+    need_chromium()
     stack = StoreStack(sqlite_databases.new(), None, workers=1, name="store-dev")
     stack.set_model("demo-model", display_name="Demo", input_price=1_000_000, output_price=2_000_000)
     yield stack
     stack.stop()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
-
-
 @pytest.mark.parametrize("viewport", [{"width": 390, "height": 844}], ids=["phone"])
 def test_visitor_buys_a_plan_and_copies_the_key(dev_store, browser, viewport):
-    SHOTS.mkdir(parents=True, exist_ok=True)
     context = browser.new_context(viewport=viewport, locale="en-US")
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=dev_store.url)
     page = context.new_page()
