@@ -30,6 +30,8 @@ class Daily:
     days: list[tuple[date, int, int]]      # (day, credits, requests), oldest first, every day present
     models: list[tuple[str, int, int]]     # (model, credits, requests), most credits first
     total: int = 0
+    # Credits per day and model: {day: {model: credits}} (days with use only).
+    by_model: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -85,12 +87,17 @@ def daily(account_id: int | None, days: int = 30, today: date | None = None) -> 
     day = func.date(RequestLog.created_at)
     per_day = {_day(d): (int(c or 0), n) for d, c, n in db.session.execute(
         select(day, func.sum(RequestLog.credits), func.count(RequestLog.id)).where(*scope).group_by(day))}
+    by_model: dict = {}
+    for d, m, c in db.session.execute(select(day, RequestLog.model, func.sum(RequestLog.credits))
+                                      .where(*scope).group_by(day, RequestLog.model)):
+        if c:
+            by_model.setdefault(_day(d), {})[m or "-"] = int(c)
     per_model = db.session.execute(
         select(RequestLog.model, func.sum(RequestLog.credits), func.count(RequestLog.id)).where(*scope)
         .group_by(RequestLog.model)).all()
     series = [(first + timedelta(days=i),) + per_day.get(first + timedelta(days=i), (0, 0)) for i in range(days)]
     models = sorted(((m or "-", int(c or 0), n) for m, c, n in per_model), key=lambda r: (-r[1], r[0]))
-    return Daily(days=series, models=models, total=sum(c for _, c, _ in series))
+    return Daily(days=series, models=models, total=sum(c for _, c, _ in series), by_model=by_model)
 
 
 def request_log(account_id: int | None, wanted: LogFilter) -> LogPage:

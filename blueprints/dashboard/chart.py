@@ -1,11 +1,23 @@
-"""Credits per day as an SVG bar chart, laid out here and drawn by the
-template (no JavaScript, nothing from another site)."""
+"""Credits per day as an SVG bar chart, each bar stacked by model, laid out
+here and drawn by the template (no JavaScript, nothing from another site)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 WIDTH, HEIGHT = 720, 220
 LEFT, RIGHT, TOP, BOTTOM = 64, 8, 12, 28
+# The most expensive models get their own colour; the rest share "other".
+SERIES = 5
+OTHER = "other"
+
+
+@dataclass(frozen=True)
+class Segment:
+    y: float
+    height: float
+    series: int        # colour index; SERIES is "other"
+    model: str
+    credits: int
 
 
 @dataclass(frozen=True)
@@ -17,6 +29,7 @@ class Bar:
     label: str
     credits: int
     requests: int
+    segments: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -28,6 +41,7 @@ class Chart:
     labels: list[tuple[float, str]]     # (x, label) under some bars
     base_y: float
     left: int
+    legend: list[tuple[int, str]] = ()  # (series, model name)
 
 
 def nice_max(value: int) -> int:
@@ -49,8 +63,30 @@ def short(n: int) -> str:
     return str(n)
 
 
-def daily_chart(days: list[tuple]) -> Chart:
-    """days: (date, credits, requests), oldest first."""
+def _segments(per_model: dict, series: dict, x_base: float, scale: float) -> tuple:
+    """Stack one day's models bottom-up in legend order, "other" on top."""
+    parts: dict[int, list] = {}
+    for model, credits in per_model.items():
+        index = series.get(model, SERIES)
+        entry = parts.setdefault(index, [OTHER if index == SERIES else model, 0])
+        entry[1] += credits
+    out, y = [], x_base
+    for index in sorted(parts):
+        model, credits = parts[index]
+        h = credits * scale
+        y -= h
+        out.append(Segment(round(y, 2), round(h, 2), index, model, credits))
+    return tuple(out)
+
+
+def daily_chart(days: list[tuple], by_model: dict | None = None, models: list[tuple] | None = None) -> Chart:
+    """days: (date, credits, requests), oldest first; by_model: {date:
+    {model: credits}}; models: (model, credits, requests), most credits
+    first, which picks the coloured series."""
+    by_model = by_model or {}
+    ranked = [m for m, credits, _ in (models or []) if credits > 0]
+    series = {model: i for i, model in enumerate(ranked[:SERIES])}
+    legend = [(i, m) for m, i in series.items()] + ([(SERIES, OTHER)] if len(ranked) > SERIES else [])
     top = nice_max(max((c for _, c, _ in days), default=0))
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_w / max(len(days), 1)
@@ -60,8 +96,9 @@ def daily_chart(days: list[tuple]) -> Chart:
         h = plot_h * credits / top
         x = LEFT + i * slot
         bars.append(Bar(round(x + slot * 0.15, 2), round(base - h, 2), round(slot * 0.7, 2), round(h, 2),
-                        day.isoformat(), credits, requests))
+                        day.isoformat(), credits, requests,
+                        _segments(by_model.get(day, {}), series, base, plot_h / top)))
         if i % 5 == 0 or i == len(days) - 1:
             labels.append((round(x + slot / 2, 2), day.strftime("%m-%d")))
     ticks = [(round(base - plot_h * f, 2), short(int(top * f))) for f in (0, 0.5, 1)]
-    return Chart(WIDTH, HEIGHT, bars, ticks, labels, base, LEFT)
+    return Chart(WIDTH, HEIGHT, bars, ticks, labels, base, LEFT, legend)

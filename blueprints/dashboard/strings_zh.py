@@ -58,7 +58,7 @@ ZH = {
     "Allow at most 50 models.": "最多允许 50 个模型。",
     "An account can hold at most 100 keys; delete one first.": "每个账号最多 100 个 Key,请先删除一个。",
     # Usage
-    "Credits per day, last 30 days": "最近 30 天每日积分", "{n} credits in total": "共 {n} 积分",
+    "{n} credits in total": "共 {n} 积分",
     "requests": "次请求", "Per model, last 30 days": "最近 30 天按模型", "Requests": "请求数", "Credits": "积分",
     "No requests in the last 30 days.": "最近 30 天没有请求。", "Per day as a table": "按天表格", "Day": "日期",
     "Request log": "请求日志", "All keys": "全部 Key", "All": "全部", "OK": "成功", "Error": "错误",
@@ -77,4 +77,5 @@ ZH = {
         "注册前购买过套餐?输入订单号和联系邮箱,即可在这里看到它的 Key 和额度。仅在你的账号仍为空时可用(除试用额度外没有 Key、订单或额度)。",
     "Sign out everywhere": "退出所有设备",
     "Ends every session of your account, on this and all other devices.": "结束账号在本设备和其他所有设备上的登录。",
+    "Credits per day and model, last 30 days": "最近 30 天每日各模型积分", "other models": "其他模型",
 }

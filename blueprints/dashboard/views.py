@@ -65,7 +65,7 @@ def usage_page():
     log = usage.request_log(account, wanted)
     query = {k: v for k, v in (("key", args.get("key")), ("model", wanted.model), ("status", wanted.status),
                                ("from", args.get("from")), ("to", args.get("to"))) if v}
-    return render_template("dashboard/usage.html", daily=daily, chart=daily_chart(daily.days), log=log,
+    return render_template("dashboard/usage.html", daily=daily, chart=daily_chart(daily.days, daily.by_model, daily.models), log=log,
                            wanted=wanted, query=query, key_names=usage.key_names(account))
 
 
