@@ -34,6 +34,8 @@ seed: migrate
 
 run: seed
 	@echo "Serving Tollgate on http://127.0.0.1:$(PORT) (gunicorn, $(WORKERS) gevent workers)"
+	@echo "Customers register at /register; make an operator for /admin with:"
+	@echo "  $(BIN)/flask --app app admin create you@example.com"
 	$(BIN)/gunicorn --worker-class gevent --workers $(WORKERS) --bind 127.0.0.1:$(PORT) \
 		--no-control-socket --access-logfile - wsgi:app
 
