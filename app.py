@@ -159,6 +159,10 @@ def _register_errors(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
+        if exc.code and exc.code >= 500:
+            # A failed flush leaves the session unusable, and the error page
+            # itself reads from it (current_user in the header).
+            db.session.rollback()
         if request.path.startswith(API_PREFIXES):
             return http_error(exc)
         if request.path.startswith("/api/"):

@@ -23,6 +23,9 @@ KEY_DELETED = "deleted"
 MAX_NAME = 120
 MAX_MODELS = 50
 MAX_KEYS = 100  # live (not deleted) keys per account
+MAX_CREDITS = 10**15   # far above any sale, far below BIGINT
+MAX_RPM = 1_000_000    # the column is a 32-bit INTEGER
+MAX_ID = 2**31 - 1
 
 
 class KeyError_(ValueError):
@@ -52,16 +55,16 @@ def clean_name(name) -> str:
     return name
 
 
-def _whole(value, code: str, message: str, minimum: int) -> int | None:
+def _whole(value, code: str, message: str, minimum: int, maximum: int) -> int | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool):
         raise KeyError_(code, message)
     try:
         number = int(value.strip().replace(",", "").replace("_", "")) if isinstance(value, str) else int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: JSON's Infinity
         raise KeyError_(code, message) from None
-    if number != value and not isinstance(value, str) or number < minimum or number > 10**15:
+    if number != value and not isinstance(value, str) or number < minimum or number > maximum:
         raise KeyError_(code, message)
     return number
 
@@ -78,10 +81,10 @@ def parse_expiry(value) -> datetime | None:
         if len(text) == 10:
             return datetime.combine(date.fromisoformat(text) + timedelta(days=1), time())
         moment = datetime.fromisoformat(text)
-    except ValueError:
+        if moment.tzinfo is not None:
+            moment = (moment - moment.utcoffset()).replace(tzinfo=None)
+    except (ValueError, OverflowError):  # OverflowError: 9999-12-31 plus a day
         raise KeyError_("invalid_expiry", "Give the expiry date as YYYY-MM-DD.") from None
-    if moment.tzinfo is not None:
-        moment = (moment - moment.utcoffset()).replace(tzinfo=None)
     return moment
 
 
@@ -101,7 +104,10 @@ def parse_models(value) -> list[str] | None:
     names = sorted(set(names))
     if len(names) > MAX_MODELS:
         raise KeyError_("invalid_models", f"Allow at most {MAX_MODELS} models.")
-    known = set(db.session.scalars(select(LlmModel.id).where(LlmModel.id.in_(names))))
+    # Only models a customer can see: hidden or disabled ones answer as unknown,
+    # so the allow-list cannot be used to probe the registry.
+    known = set(db.session.scalars(select(LlmModel.id).where(
+        LlmModel.id.in_(names), LlmModel.enabled.is_(True), LlmModel.public.is_(True))))
     unknown = [n for n in names if n not in known]
     if unknown:
         raise KeyError_("unknown_model", "Unknown model: " + ", ".join(unknown[:5])[:200])
@@ -110,10 +116,11 @@ def parse_models(value) -> list[str] | None:
 
 def parse_caps(*, spend_cap=None, expires_at=None, allowed_models=None, rpm=None) -> Caps:
     return Caps(
-        spend_cap=_whole(spend_cap, "invalid_spend_cap", "The spend cap must be a whole number of credits.", 0),
+        spend_cap=_whole(spend_cap, "invalid_spend_cap", "The spend cap must be a whole number of credits.", 0,
+                         MAX_CREDITS),
         expires_at=parse_expiry(expires_at),
         allowed_models=parse_models(allowed_models),
-        rpm=_whole(rpm, "invalid_rpm", "Requests per minute must be a whole number from 1.", 1),
+        rpm=_whole(rpm, "invalid_rpm", "Requests per minute must be a whole number from 1 to 1,000,000.", 1, MAX_RPM),
     )
 
 
@@ -130,6 +137,8 @@ def get_key(account_id: int | None, key_id) -> ApiKey | None:
     try:
         key_id = int(key_id)
     except (TypeError, ValueError):
+        return None
+    if not 0 < key_id <= MAX_ID:  # larger ids overflow the column (a 500 on PostgreSQL)
         return None
     key = db.session.get(ApiKey, key_id) if account_id is not None else None
     if key is None or key.account_id != account_id or key.status == KEY_DELETED:

@@ -52,7 +52,7 @@ ZH = {
     "Key deleted.": "Key 已删除。",
     "Give the key a name.": "请为 Key 命名。", "Use at most 120 characters for the name.": "名称最多 120 个字符。",
     "The spend cap must be a whole number of credits.": "消费上限必须是整数积分。",
-    "Requests per minute must be a whole number from 1.": "每分钟请求数必须是不小于 1 的整数。",
+    "Requests per minute must be a whole number from 1 to 1,000,000.": "每分钟请求数必须是 1 到 1,000,000 之间的整数。",
     "Give the expiry date as YYYY-MM-DD.": "有效期请按 YYYY-MM-DD 填写。",
     "List model names separated by commas.": "请用逗号分隔模型名称。",
     "Allow at most 50 models.": "最多允许 50 个模型。",

@@ -44,7 +44,8 @@ def _refused(exc: KeyError_):
 def _key_id(token_id: str) -> int:
     """`key_12` (as listed) or a bare `12`."""
     text = token_id[4:] if token_id.startswith("key_") else token_id
-    if not text.isdigit():
+    # isascii: str.isdigit() is also true for "²", which int() refuses.
+    if not (text.isascii() and text.isdigit()) or len(text) > 10:
         abort(404, "No such token.")
     return int(text)
 

@@ -40,16 +40,18 @@ def index():
 
 def _date(value: str | None) -> date | None:
     try:
-        return date.fromisoformat(value) if value else None
+        day = date.fromisoformat(value) if value else None
     except ValueError:
         return None
+    # The log query adds a day to the end date: keep clear of date.max.
+    return day if day is None or 1 < day.year < 9999 else None
 
 
 def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
+    """A filter or page number; anything else (or absurdly large) is no filter."""
+    if not value or not (value.isascii() and value.isdigit()) or len(value) > 9:
         return None
+    return int(value)
 
 
 @bp.get("/usage")
