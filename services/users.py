@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hmac
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from extensions import db
@@ -121,11 +121,14 @@ def set_password(user_id: int, password: str) -> None:
 # A guest who bought a plan got an account and a key of their own (found by the
 # order number plus the contact email). Registering with that email and order
 # number makes the new user the owner of that account instead of a fresh one.
-# An already registered user may claim from the dashboard while their own
-# account is still empty (no keys, no orders, nothing booked but the trial
-# grant): the user is then moved to the guest account, and the empty one is
-# left unused. Wallets are never merged: that would move credits and keys
-# between accounts behind the ledger's back.
+# An already registered user whose email is the order's contact email may
+# claim from the dashboard while their own account is still empty (no keys,
+# no orders, nothing booked but the trial grant): the user is then moved to
+# the guest account, and the empty one is left unused. Wallets are never
+# merged: that would move credits and keys between accounts behind the
+# ledger's back. The claimant's own email must match because emails are
+# unique: at most one user can ever claim an order, and a claim mails a
+# notice to that address, so a stranger who registered it is noticed.
 
 REGISTER_REFUSED = ("register_refused",
                     "This email cannot be registered. If you already have an account, sign in instead.")
@@ -168,7 +171,10 @@ def _attach(user_id: int, account_id: int) -> bool:
 
     other = aliased(User)
     owners = select(other.id).where(other.account_id == account_id, other.id != user_id).exists()
-    done = db.session.execute(update(User).where(User.id == user_id, ~owners)
+    # Not already there either: of several parallel claims by one user,
+    # exactly one moves it (and mails the notice).
+    moved = or_(User.account_id.is_(None), User.account_id != account_id)
+    done = db.session.execute(update(User).where(User.id == user_id, moved, ~owners)
                               .values(account_id=account_id).execution_options(synchronize_session=False))
     return done.rowcount == 1
 
@@ -200,9 +206,11 @@ def register(email: str, password: str, *, order_no: str | None = None, trial_cr
     try:
         db.session.add(user)
         db.session.flush()
-        if order is not None and not _attach(user.id, order.account_id):
-            db.session.rollback()
-            raise UserError(*CLAIM_FAILED)
+        if order is not None:
+            if not _attach(user.id, order.account_id):
+                db.session.rollback()
+                raise UserError(*CLAIM_FAILED)
+            _claim_notice(order.order_no, email)
         db.session.commit()
     except IntegrityError:  # the same email registered a moment ago
         db.session.rollback()
@@ -233,17 +241,28 @@ def account_is_empty(account_id: int | None) -> bool:
     return db.session.scalar(other) is None
 
 
-def claim_guest_purchase(user_id: int, order_no: str | None, email: str | None) -> int:
+def _claim_notice(order_no: str, email: str) -> None:
+    """Queued in the claim's transaction: the buyer hears of every claim."""
+    from services import mailer
+
+    body = (f"The Tollgate purchase {order_no}, its key and its credits are now in the account "
+            f"registered with {email}.\n\nIf you did not do this, contact the operator of this site "
+            f"and quote the order number.")
+    mailer.queue(db.session.connection(), email, f"Purchase {order_no} added to your account", body,
+                 ref=order_no)
+
+
+def claim_guest_purchase(user_id: int, order_no: str | None) -> int:
     """Move a registered user whose account is still empty onto the account
-    of a guest purchase (order number plus its contact email). Returns the
-    account id. Raises UserError account_not_empty (checked first, so it
-    tells nothing about the order) or claim_failed."""
+    of a guest purchase bought with the user's own email. Returns the account
+    id. Raises UserError account_not_empty (checked first, so it tells
+    nothing about the order) or claim_failed."""
     user = db.session.get(User, user_id)
     if user is None:
         raise UserError(*CLAIM_FAILED)
     if not account_is_empty(user.account_id):
         raise UserError(*ACCOUNT_NOT_EMPTY)
-    order = _claimable_order(order_no, email)
+    order = _claimable_order(order_no, user.email)
     if order is None:
         db.session.rollback()
         raise UserError(*CLAIM_FAILED)
@@ -252,7 +271,10 @@ def claim_guest_purchase(user_id: int, order_no: str | None, email: str | None) 
         return order.account_id
     if not _attach(user.id, order.account_id):
         db.session.rollback()
+        if db.session.get(User, user_id, populate_existing=True).account_id == order.account_id:
+            return order.account_id  # a parallel claim of the same user won
         raise UserError(*CLAIM_FAILED)
+    _claim_notice(order.order_no, user.email)
     db.session.commit()
     return order.account_id
 

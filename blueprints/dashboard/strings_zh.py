@@ -73,8 +73,7 @@ ZH = {
     "New password": "新密码", "Repeat the new password": "再次输入新密码",
     "Changing the password signs out every other device.": "修改密码后,其他设备会退出登录。",
     "Claim a purchase": "关联购买订单", "Claim": "关联",
-    "Bought a plan before you had an account? Enter its order number and contact email to see its key and credits here. This works while your own account is still empty (no keys, orders or credits besides a trial).":
-        "注册前购买过套餐?输入订单号和联系邮箱,即可在这里看到它的 Key 和额度。仅在你的账号仍为空时可用(除试用额度外没有 Key、订单或额度)。",
+    "Bought a plan with this email before you had an account? Enter its order number to see its key and credits here. This works while your own account is still empty (no keys, orders or credits besides a trial).": "用这个邮箱在注册前买过套餐?填写订单号即可在这里看到它的 Key 和额度。仅当你自己的账户仍为空(除试用额度外没有 Key、订单或额度)时可用。",
     "Sign out everywhere": "退出所有设备",
     "Ends every session of your account, on this and all other devices.": "结束账号在本设备和其他所有设备上的登录。",
     "Credits per day and model, last 30 days": "最近 30 天每日各模型积分", "other models": "其他模型",

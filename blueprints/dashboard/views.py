@@ -89,7 +89,7 @@ def settings():
 def claim():
     form = request.form
     try:
-        users.claim_guest_purchase(current_user.id, form.get("order_no"), form.get("email") or current_user.email)
+        users.claim_guest_purchase(current_user.id, form.get("order_no"))
     except users.UserError as exc:
         flash(_(str(exc)), "error")
         return redirect(url_for("dashboard.settings"), 303)

@@ -11,7 +11,7 @@ import requests
 from sqlalchemy import select
 
 from extensions import db
-from models import Order
+from models import Order, Outbox
 from services.users import trial_key
 from tests.blueprints.dashboard.conftest import PASSWORD, TRIAL, new_email, start
 
@@ -76,7 +76,7 @@ def test_register_with_the_order_takes_over_the_guest_account(shop):
 
     # Nobody can claim the same order again, from the settings page either.
     other = shop.user()
-    again = other.post_form("/dashboard/claim", {"order_no": order_no, "email": buyer}, page="/dashboard/settings")
+    again = other.post_form("/dashboard/claim", {"order_no": order_no}, page="/dashboard/settings")
     assert CLAIM_FAILED in again.text and shop.account_of(other.email) != account
 
 
@@ -84,22 +84,26 @@ def test_a_registered_user_with_an_empty_account_claims_from_settings(shop):
     web = shop.user()
     trial_account = shop.account_of(web.email)
     assert shop.balance(trial_account) == TRIAL
-    paid_with = new_email("gift")
-    order_no, account, raw = guest_purchase(shop, paid_with)
-
-    wrong = web.post_form("/dashboard/claim", {"order_no": order_no, "email": web.email}, page="/dashboard/settings")
+    order_no, account, raw = guest_purchase(shop, web.email)
+    # A purchase made with another email is not this user's to claim.
+    foreign_no, foreign_account, _ = guest_purchase(shop, new_email("gift"))
+    wrong = web.post_form("/dashboard/claim", {"order_no": foreign_no}, page="/dashboard/settings")
     assert CLAIM_FAILED in wrong.text and shop.account_of(web.email) == trial_account
 
-    done = web.post_form("/dashboard/claim", {"order_no": order_no, "email": paid_with}, page="/dashboard/settings")
+    done = web.post_form("/dashboard/claim", {"order_no": order_no}, page="/dashboard/settings")
     assert done.url.endswith("/dashboard/keys") and f"sk-****{raw[-4:]}" in done.text
     assert shop.account_of(web.email) == account
     assert shop.verify() == []
+    # The buyer's address hears of the claim.
+    with shop.app.app_context():
+        notices = db.session.scalars(select(Outbox).where(Outbox.ref == order_no,
+                                                          Outbox.subject.like("%added to your account"))).all()
+        assert [n.to_email for n in notices] == [web.email]
 
 
 def test_an_account_in_use_cannot_claim(shop):
     web = shop.user()
     web.post_form("/dashboard/keys", {"name": "mine"})
     order_no, account, _ = guest_purchase(shop, web.email)
-    refused = web.post_form("/dashboard/claim", {"order_no": order_no, "email": web.email},
-                            page="/dashboard/settings")
+    refused = web.post_form("/dashboard/claim", {"order_no": order_no}, page="/dashboard/settings")
     assert "already has keys" in refused.text and shop.account_of(web.email) != account
