@@ -1,9 +1,10 @@
 """The audit log: one row per manual operator action (who, what, to which
 row, why). Money operations write theirs inside their own transaction
-(pass `conn`); configuration edits write it right after the change."""
+(pass `conn`); configuration edits write it right after the change. The
+admin reads it through services/reports.py (audit_entries)."""
 from __future__ import annotations
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert
 
 from extensions import db
 from models import AuditEntry
@@ -22,9 +23,3 @@ def record(actor_user_id: int | None, action: str, target: str | None = None, re
     else:
         conn.execute(insert(audit_log).values(**values))
 
-
-def recent(limit: int = 100, offset: int = 0, action: str | None = None) -> list[AuditEntry]:
-    stmt = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit).offset(offset)
-    if action:
-        stmt = stmt.where(AuditEntry.action == action)
-    return list(db.session.scalars(stmt))

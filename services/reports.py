@@ -1,6 +1,6 @@
 """Read-only views over the books for the operator's admin: the overview's
-counts, order and account search, account detail, request-log search.
-Every function takes plain arguments and returns rows or dicts."""
+counts, order and account search, account detail, request-log and audit-log
+search. Every function takes plain arguments and returns rows or dicts."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -9,10 +9,11 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import func, or_, select
 
 from extensions import db
-from models import Account, ApiKey, Channel, LedgerEntry, LlmModel, Order, RequestLog, User
+from models import Account, ApiKey, AuditEntry, Channel, LedgerEntry, LlmModel, Order, RequestLog, User
 from models.base import utcnow
 
 PAGE_SIZE = 50
+MAX_PAGE = 100_000  # nobody pages this deep; the bound keeps the OFFSET a size every driver takes
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,7 @@ class Page:
 
 
 def _page(stmt, page: int, size: int = PAGE_SIZE) -> Page:
-    page = max(page, 1)
+    page = min(max(page, 1), MAX_PAGE)
     rows = list(db.session.scalars(stmt.limit(size + 1).offset((page - 1) * size)))
     return Page(rows[:size], page, len(rows) > size)
 
@@ -111,11 +112,21 @@ def request_logs(*, account_id: int | None = None, key_id: int | None = None, mo
         stmt = stmt.where(RequestLog.status < 400)
     elif status == "error":
         stmt = stmt.where(RequestLog.status >= 400)
-    elif status.isdigit():
+    elif status.isascii() and status.isdigit() and len(status) <= 3:  # an HTTP status, not "²" or 30 digits
         stmt = stmt.where(RequestLog.status == int(status))
     if day is not None:
         start = datetime.combine(day, time.min)
-        stmt = stmt.where(RequestLog.created_at >= start, RequestLog.created_at < start + timedelta(days=1))
+        stmt = stmt.where(RequestLog.created_at >= start)
+        if day < date.max:  # the last day datetime can hold has no next day to stop at
+            stmt = stmt.where(RequestLog.created_at < start + timedelta(days=1))
+    return _page(stmt, page)
+
+
+def audit_entries(*, action: str = "", page: int = 1) -> Page:
+    """The audit log, newest first; `action` an exact action name."""
+    stmt = select(AuditEntry).order_by(AuditEntry.id.desc())
+    if action.strip():
+        stmt = stmt.where(AuditEntry.action == action.strip())
     return _page(stmt, page)
 
 

@@ -14,6 +14,14 @@ def _operators_only():
     return None  # admin_required answered for anyone else (sign-in redirect or 403)
 
 
+@bp.after_request
+def _no_store(response):
+    # The pages show customers' emails, balances and orders: no browser
+    # history, back button or shared proxy may keep a copy.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @bp.record_once
 def _setup(state) -> None:
     from blueprints.admin.strings_zh import ZH

@@ -6,9 +6,9 @@ from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from blueprints.admin import bp
-from blueprints.admin.forms import FormError, audited, done, failed, integer, page_arg, text
+from blueprints.admin.forms import ID, FormError, audited, done, failed, integer, page_arg, refused, text
 from extensions import db
-from models import ApiKey
+from models import KEY_ACTIVE, ApiKey
 from services import accounts as account_service, reports
 from services.keys import disable_key
 from services.ledger import InsufficientCredits
@@ -21,21 +21,21 @@ def accounts():
                            loose_users=reports.users_without_account(email))
 
 
-@bp.get("/accounts/<int:account_id>")
+@bp.get(f"/accounts/<{ID}:account_id>")
 def account(account_id: int):
     detail = reports.account_detail(account_id, page_arg()) or abort(404)
     # A one-time id for the adjust form: submitting it twice books once.
     return render_template("admin/account.html", operation_id=secrets.token_urlsafe(16), **detail)
 
 
-@bp.post("/accounts/<int:account_id>/adjust")
+@bp.post(f"/accounts/<{ID}:account_id>/adjust")
 def account_adjust(account_id: int):
     try:
         credits = integer("credits", "Credits", required=True)
         booked = account_service.adjust(account_id, credits, reason=text("reason"), actor_user_id=current_user.id,
                                         operation_id=text("operation_id") or None)
     except (FormError, account_service.AccountError) as exc:
-        failed(str(exc))
+        refused(exc)
     except InsufficientCredits as exc:
         failed("Refused: the balance ({balance} credits) cannot go below zero; nothing changed.", balance=f"{exc.balance:,}")
     else:
@@ -46,22 +46,27 @@ def account_adjust(account_id: int):
     return redirect(url_for("admin.account", account_id=account_id))
 
 
-@bp.post("/accounts/<int:account_id>/status")
+@bp.post(f"/accounts/<{ID}:account_id>/status")
 def account_status(account_id: int):
     status = "suspended" if text("status") == "suspended" else "active"
     try:
         account_service.set_status(account_id, status, actor_user_id=current_user.id, reason=text("reason") or None)
     except account_service.AccountError as exc:
-        failed(str(exc))
+        refused(exc)
     else:
         done("Account {id} is now {status}.", id=account_id, status=status)
     return redirect(url_for("admin.account", account_id=account_id))
 
 
-@bp.post("/keys/<int:key_id>/disable")
+@bp.post(f"/keys/<{ID}:key_id>/disable")
 def key_disable(key_id: int):
     key = db.session.get(ApiKey, key_id) or abort(404)
     account_id = key.account_id
+    # Only an active key: disabling a key the customer deleted would bring it
+    # back into their list as REVOKED.
+    if key.status != KEY_ACTIVE:
+        failed("Key {id} is not active; nothing to do.", id=key_id)
+        return redirect(url_for("admin.account", account_id=account_id))
     disable_key(key_id)
     audited("key.disable", f"key:{key_id}", account_id=account_id)
     done("Key {id} disabled.", id=key_id)

@@ -3,7 +3,8 @@ The upstream key is write-only: never rendered; blank on edit = unchanged."""
 from flask import abort, redirect, render_template, request, url_for
 
 from blueprints.admin import bp
-from blueprints.admin.forms import FormError, audited, done, failed, integer, number, pairs, text, words
+from blueprints.admin.forms import (ID, MAX_INT, FormError, audited, done, error_text, failed, integer, number, pairs,
+                                   text, words)
 from extensions import db
 from models import Channel
 from services import channels as channel_service
@@ -19,11 +20,12 @@ def channels():
 
 def _fields() -> dict:
     """The form as add_channel/update_channel arguments."""
-    weight = integer("weight", "Weight", minimum=0)
+    weight = integer("weight", "Weight", minimum=0, maximum=MAX_INT)
     return {"name": text("name"), "provider": text("provider"), "base_url": text("base_url"),
             "api_key": text("api_key") or None, "models": words("models"),
             "model_map": pairs("model_map", "Model map"),
-            "priority": integer("priority", "Priority") or 0, "weight": 1 if weight is None else weight,
+            "priority": integer("priority", "Priority", maximum=MAX_INT) or 0,
+            "weight": 1 if weight is None else weight,
             "timeouts": (number("connect_timeout", "Connect timeout"),
                          number("first_byte_timeout", "First-byte timeout"),
                          number("idle_timeout", "Idle timeout"))}
@@ -42,14 +44,14 @@ def channel_new():
         channel = channel_service.add_channel(**_fields())
     except (FormError, channel_service.ChannelError) as exc:
         db.session.rollback()
-        return _form(error=str(exc), status=400)
+        return _form(error=error_text(exc), status=400)
     audited("channel.add", f"channel:{channel.id}", name=channel.name, base_url=channel.base_url,
             models=channel.models)
     done("Channel {name} added.", name=channel.name)
     return redirect(url_for("admin.channels"))
 
 
-@bp.route("/channels/<int:channel_id>/edit", methods=["GET", "POST"])
+@bp.route(f"/channels/<{ID}:channel_id>/edit", methods=["GET", "POST"])
 def channel_edit(channel_id: int):
     channel = db.session.get(Channel, channel_id) or abort(404)
     if request.method == "GET":
@@ -58,14 +60,14 @@ def channel_edit(channel_id: int):
         channel = channel_service.update_channel(channel_id, **_fields())
     except (FormError, channel_service.ChannelError) as exc:
         db.session.rollback()
-        return _form(db.session.get(Channel, channel_id), error=str(exc), status=400)
+        return _form(db.session.get(Channel, channel_id), error=error_text(exc), status=400)
     audited("channel.edit", f"channel:{channel.id}", name=channel.name, base_url=channel.base_url,
             models=channel.models, key_replaced=bool(text("api_key")))
     done("Channel {name} saved.", name=channel.name)
     return redirect(url_for("admin.channels"))
 
 
-@bp.post("/channels/<int:channel_id>/enabled")
+@bp.post(f"/channels/<{ID}:channel_id>/enabled")
 def channel_enabled(channel_id: int):
     channel = db.session.get(Channel, channel_id) or abort(404)
     enable = text("enabled") == "1"
@@ -75,7 +77,7 @@ def channel_enabled(channel_id: int):
     return redirect(url_for("admin.channels"))
 
 
-@bp.post("/channels/<int:channel_id>/test")
+@bp.post(f"/channels/<{ID}:channel_id>/test")
 def channel_test(channel_id: int):
     result = channel_service.check(channel_id, text("model") or None)
     if result is None:

@@ -1,10 +1,14 @@
 """Reading admin forms: small parsers that raise FormError with a message
-naming the field, so a view can show it above the form it re-renders."""
+naming the field (in the operator's language), so a view can show it above
+the form it re-renders. Numbers are bounded to what their column holds, so
+bad input is a form error, never a driver's overflow."""
 from __future__ import annotations
 
+import math
+import re
 from datetime import date, datetime
 
-from flask import flash, request
+from flask import abort, flash, request
 from flask_login import current_user
 
 from blueprints.storefront.i18n import translate
@@ -12,26 +16,54 @@ from blueprints.storefront.i18n import translate
 from services import audit
 
 
+MAX_INT = 2**31 - 1  # an INTEGER column: ids, cents, sort orders, token counts, ...
+ID = f"int(min=1, max={MAX_INT})"  # route converter: an id no row can have is a 404, not an overflow
+MAX_AMOUNT = 10**15  # credits and prices (BIGINTEGER): far above any real amount, far below 2**63
+
+# Refusals the services raise as fixed English text with values in it; the
+# admin's strings_zh has each template, so error_text() can translate them.
+SERVICE_MESSAGES = (
+    "No account {id}.", "No order {no}.",
+    "Order {no} is {status}; only a pending order can be marked paid.",
+    "Order {no} is {status}; only a paid order can be refunded.",
+    "The account's balance ({balance} credits) no longer covers the {credits} credits this order gave; "
+    "nothing was refunded.",
+)
+_SERVICE_PATTERNS = tuple(
+    (template, re.compile("".join(f"(?P<{part}>.+?)" if i % 2 else re.escape(part)
+                                  for i, part in enumerate(re.split(r"\{(\w+)\}", template)))))
+    for template in SERVICE_MESSAGES)
+
+
 class FormError(ValueError):
     pass
+
+
+def _form_error(message: str, label: str, **values) -> FormError:
+    return FormError(translate(message, label=translate(label), **values))
 
 
 def text(name: str, default: str = "") -> str:
     return (request.form.get(name) or default).strip()
 
 
-def integer(name: str, label: str, *, required: bool = False, minimum: int | None = None) -> int | None:
+def integer(name: str, label: str, *, required: bool = False, minimum: int | None = None,
+            maximum: int = MAX_AMOUNT) -> int | None:
+    """A whole number from `minimum` (default -maximum) to `maximum`."""
     raw = text(name).replace(",", "").replace("_", "")
     if not raw:
         if required:
-            raise FormError(f"{label}: required")
+            raise _form_error("{label}: required", label)
         return None
     try:
         value = int(raw)
     except ValueError:
-        raise FormError(f"{label}: a whole number, please") from None
-    if minimum is not None and value < minimum:
-        raise FormError(f"{label}: at least {minimum}")
+        raise _form_error("{label}: a whole number, please", label) from None
+    lowest = -maximum if minimum is None else minimum
+    if value < lowest:
+        raise _form_error("{label}: at least {minimum}", label, minimum=f"{lowest:,}")
+    if value > maximum:
+        raise _form_error("{label}: at most {maximum}", label, maximum=f"{maximum:,}")
     return value
 
 
@@ -42,9 +74,11 @@ def number(name: str, label: str) -> float | None:
     try:
         value = float(raw)
     except ValueError:
-        raise FormError(f"{label}: a number of seconds, please") from None
+        value = math.nan
+    if not math.isfinite(value):  # float() also reads "nan" and "1e999"
+        raise _form_error("{label}: a number of seconds, please", label)
     if value <= 0:
-        raise FormError(f"{label}: more than 0")
+        raise _form_error("{label}: more than 0", label)
     return value
 
 
@@ -65,7 +99,8 @@ def pairs(name: str, label: str) -> dict[str, str]:
             continue
         client, sep, upstream = line.partition("=")
         if not sep or not client.strip() or not upstream.strip():
-            raise FormError(f"{label}: expected client_name=upstream_name, got {line.strip()!r}")
+            raise _form_error("{label}: expected client_name=upstream_name, got {line}", label,
+                              line=repr(line.strip()))
         mapping[client.strip()] = upstream.strip()
     return mapping
 
@@ -77,7 +112,7 @@ def moment(name: str, label: str) -> datetime | None:
     try:
         return datetime.fromisoformat(raw)
     except ValueError:
-        raise FormError(f"{label}: a date and time such as 2026-01-31T23:59") from None
+        raise _form_error("{label}: a date and time such as 2026-01-31T23:59", label) from None
 
 
 def day_arg(name: str) -> date | None:
@@ -87,13 +122,24 @@ def day_arg(name: str) -> date | None:
         return None
 
 
-def int_arg(name: str) -> int | None:
-    raw = (request.args.get(name) or "").strip()
-    return int(raw) if raw.isdigit() else None
+def _whole(raw: str | None) -> int | None:
+    raw = (raw or "").strip()
+    # isdigit() alone is true for "²" and other digits int() refuses.
+    return int(raw) if raw.isascii() and raw.isdigit() else None
+
+
+def id_arg(name: str) -> int | None:
+    """An id filter; None (no filter) when absent or not a number. A number
+    no row can have is a 400: the driver would overflow on it."""
+    value = _whole(request.args.get(name))
+    if value is not None and value > MAX_INT:
+        abort(400)
+    return value
 
 
 def page_arg() -> int:
-    return int_arg("page") or 1
+    """reports clamps it to 1..MAX_PAGE."""
+    return _whole(request.args.get("page")) or 1
 
 
 def done(message: str, **values) -> None:
@@ -103,6 +149,22 @@ def done(message: str, **values) -> None:
 
 def failed(message: str, **values) -> None:
     flash(translate(message, **values), "error")
+
+
+def error_text(exc: Exception) -> str:
+    """A FormError or a service's refusal in the operator's language: a fixed
+    text is its own key; one with values is matched against SERVICE_MESSAGES.
+    Anything else stays as the service wrote it."""
+    message = str(exc)
+    for template, pattern in _SERVICE_PATTERNS:
+        found = pattern.fullmatch(message)
+        if found:
+            return translate(template, **found.groupdict())
+    return translate(message)
+
+
+def refused(exc: Exception) -> None:
+    flash(error_text(exc), "error")
 
 
 def audited(action: str, target: str, reason: str | None = None, **detail) -> None:

@@ -2,14 +2,16 @@
 from flask import redirect, render_template, request, url_for
 
 from blueprints.admin import bp
-from blueprints.admin.forms import FormError, audited, checkbox, done, failed, integer, text
+from blueprints.admin.forms import (MAX_AMOUNT, MAX_INT, FormError, audited, checkbox, done, error_text, failed,
+                                   integer, refused, text)
 from extensions import db
 from models import LlmModel, ModelAlias
 from services import registry
 
-PRICES = (("input_price", "Input price"), ("output_price", "Output price"),
-          ("cache_read_price", "Cached input price"), ("request_price", "Request price"),
-          ("max_output_tokens", "Max output tokens"), ("context_window", "Context window"))
+# (field, label, largest value: prices are BIGINTEGER, token counts INTEGER)
+PRICES = (("input_price", "Input price", MAX_AMOUNT), ("output_price", "Output price", MAX_AMOUNT),
+          ("cache_read_price", "Cached input price", MAX_AMOUNT), ("request_price", "Request price", MAX_AMOUNT),
+          ("max_output_tokens", "Max output tokens", MAX_INT), ("context_window", "Context window", MAX_INT))
 
 
 @bp.get("/models")
@@ -31,7 +33,7 @@ def model_edit():
         return _form(model)
     model_id = model.id if model is not None else text("id")
     try:
-        fields = {name: integer(name, label, minimum=0) for name, label in PRICES}
+        fields = {name: integer(name, label, minimum=0, maximum=top) for name, label, top in PRICES}
         for name in ("input_price", "output_price", "request_price"):
             fields[name] = fields[name] or 0
         cleared = tuple(name for name in registry.NULLABLE if name in fields and fields[name] is None)
@@ -40,7 +42,7 @@ def model_edit():
             category=text("category") or "chat", enabled=checkbox("enabled"), public=checkbox("public"), **fields)
     except (FormError, registry.RegistryError) as exc:
         db.session.rollback()
-        return _form(model, error=str(exc), status=400)
+        return _form(model, error=error_text(exc), status=400)
     audited("model.create" if created else "model.edit", f"model:{row.id}",
             input_price=row.input_price, output_price=row.output_price, cache_read_price=row.cache_read_price,
             request_price=row.request_price, enabled=row.enabled, public=row.public)
@@ -54,7 +56,7 @@ def alias_add():
         alias = registry.set_alias(text("pattern"), text("model_id"))
     except registry.RegistryError as exc:
         db.session.rollback()
-        failed(str(exc))
+        refused(exc)
         return redirect(url_for("admin.models"))
     audited("alias.set", f"alias:{alias.pattern}", model_id=alias.model_id)
     done("Alias {pattern} now calls {model}.", pattern=alias.pattern, model=alias.model_id)

@@ -3,7 +3,8 @@ from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from blueprints.admin import bp
-from blueprints.admin.forms import FormError, audited, checkbox, done, failed, integer, moment, page_arg, text, words
+from blueprints.admin.forms import (MAX_INT, FormError, audited, checkbox, done, error_text, failed, integer, moment,
+                                   page_arg, refused, text, words)
 from extensions import db
 from models import Package
 from models.commerce import ORDER_CLOSED, ORDER_PAID, ORDER_PENDING, ORDER_REFUNDED
@@ -32,13 +33,14 @@ def package_edit():
     try:
         row, created = package_service.set_package(
             package.code if package else text("code"), kind=text("kind") or None, name=text("name") or None,
-            name_zh=text("name_zh"), price_cents=integer("price_cents", "Price (cents)", required=True, minimum=1),
+            name_zh=text("name_zh"),
+            price_cents=integer("price_cents", "Price (cents)", required=True, minimum=1, maximum=MAX_INT),
             base_credits=integer("base_credits", "Base credits", required=True, minimum=0),
             bonus_credits=integer("bonus_credits", "Bonus credits", minimum=0) or 0,
-            active=checkbox("active"), sort_order=integer("sort_order", "Sort order") or 0)
+            active=checkbox("active"), sort_order=integer("sort_order", "Sort order", maximum=MAX_INT) or 0)
     except (FormError, ValueError) as exc:
         db.session.rollback()
-        return _package_form(package, error=str(exc), status=400)
+        return _package_form(package, error=error_text(exc), status=400)
     audited("package.create" if created else "package.edit", f"package:{row.code}", price_cents=row.price_cents,
             base_credits=row.base_credits, bonus_credits=row.bonus_credits, active=row.active)
     done("Package {code} saved.", code=row.code)
@@ -52,7 +54,7 @@ def package_active(code: str):
         row, _ = package_service.set_package(code, active=active)
     except ValueError as exc:
         db.session.rollback()
-        failed(str(exc))
+        refused(exc)
         return redirect(url_for("admin.packages"))
     audited("package.activate" if active else "package.deactivate", f"package:{row.code}")
     done("Package {code} activated." if active else "Package {code} deactivated.", code=row.code)
@@ -69,13 +71,14 @@ def coupon_create():
     try:
         kind = text("kind")
         coupon = coupon_service.create_coupon(
-            text("code"), kind, integer("value", "Value", required=True) or 0, packages=words("packages") or None,
+            text("code"), kind, integer("value", "Value", required=True, maximum=MAX_INT) or 0,
+            packages=words("packages") or None,
             valid_from=moment("valid_from", "Valid from"), valid_until=moment("valid_until", "Valid until"),
-            max_uses=integer("max_uses", "Max uses", minimum=1))
+            max_uses=integer("max_uses", "Max uses", minimum=1, maximum=MAX_INT))
     except (FormError, ValueError) as exc:
         db.session.rollback()
         return render_template("admin/coupons.html", coupons=coupon_service.list_coupons(), form=request.form,
-                               error=str(exc)), 400
+                               error=error_text(exc)), 400
     audited("coupon.create", f"coupon:{coupon.code}", kind=coupon.kind, value=coupon.value,
             max_uses=coupon.max_uses, packages=coupon.package_codes)
     done("Coupon {code} created.", code=coupon.code)
@@ -87,7 +90,7 @@ def coupon_deactivate(code: str):
     try:
         coupon = coupon_service.set_active(code, False)
     except ValueError as exc:
-        failed(str(exc))
+        refused(exc)
         return redirect(url_for("admin.coupons"))
     audited("coupon.deactivate", f"coupon:{coupon.code}")
     done("Coupon {code} deactivated.", code=coupon.code)
@@ -112,7 +115,7 @@ def order_mark_paid(order_no: str):
     try:
         outcome = manual.mark_paid(order_no, actor_user_id=current_user.id, reason=text("reason"))
     except manual.OrderActionError as exc:
-        failed(str(exc))
+        refused(exc)
     else:
         if outcome.done_now:
             done("Order {no} marked paid; its credits were booked.", no=order_no)
@@ -126,7 +129,7 @@ def order_refund(order_no: str):
     try:
         outcome = manual.refund(order_no, actor_user_id=current_user.id, reason=text("reason"))
     except manual.OrderActionError as exc:
-        failed(str(exc))
+        refused(exc)
     else:
         if outcome.done_now:
             done("Order {no} refunded; its credits were taken back.", no=order_no)

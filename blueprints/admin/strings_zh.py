@@ -69,8 +69,10 @@ ZH = {
     # Orders
     "Order number": "订单号", "Status": "状态", "Amount": "金额", "Credits": "积分", "Paid via": "支付途径",
     "No orders match.": "没有符合条件的订单。", "Order": "订单", "Account": "账户", "price": "原价", "coupon": "优惠码",
-    "key": "Key", "Payment": "支付", "paid via": "支付途径", "Expires": "过期时间", "Paid": "支付时间",
-    "Closed": "关闭时间", "Refunded": "退款时间", "Delivery": "发放", "Operator note": "管理员备注",
+    "key": "Key", "Payment": "支付", "paid via": "支付途径", "Expires": "过期时间",
+    # Own keys: the storefront's "Paid", "Closed", ... name a status (已支付), these the order's timestamps.
+    "Paid at": "支付时间", "Closed at": "关闭时间", "Refunded at": "退款时间", "Delivery state": "发放状态",
+    "Operator note": "管理员备注",
     "Mark paid by hand": "手动标记为已支付",
     "For a payment you have confirmed outside Tollgate. The credits are booked exactly once, as if the provider had notified us.":
         "用于已在 Tollgate 之外确认的付款。积分只入账一次,如同收到支付平台的通知。",
@@ -114,4 +116,25 @@ ZH = {
     "Order {no} was already paid; nothing changed.": "订单 {no} 早已支付;未做任何更改。",
     "Order {no} refunded; its credits were taken back.": "订单 {no} 已退款,额度已扣回。",
     "Order {no} was already refunded; nothing changed.": "订单 {no} 早已退款;未做任何更改。",
+    "Key {id} is not active; nothing to do.": "Key {id} 不是启用状态;无需操作。",
+    # Form errors (forms.py); the labels are translated too.
+    "{label}: required": "{label}:必填", "{label}: a whole number, please": "{label}:请填写整数",
+    "{label}: at least {minimum}": "{label}:不能小于 {minimum}", "{label}: at most {maximum}": "{label}:不能大于 {maximum}",
+    "{label}: a number of seconds, please": "{label}:请填写秒数", "{label}: more than 0": "{label}:必须大于 0",
+    "{label}: expected client_name=upstream_name, got {line}": "{label}:应为 客户端名称=上游名称,实际为 {line}",
+    "{label}: a date and time such as 2026-01-31T23:59": "{label}:请填写日期和时间,例如 2026-01-31T23:59",
+    "Input price": "输入价格", "Output price": "输出价格", "Cached input price": "缓存输入价格",
+    "Request price": "按次价格", "Connect timeout": "连接超时", "First-byte timeout": "首字节超时",
+    "Idle timeout": "空闲超时",
+    # Refusals the services raise in English (services/accounts.py, services/orders/manual.py): fixed texts,
+    # and the templates of forms.SERVICE_MESSAGES, whose values error_text() reads back out of the message.
+    "Give a reason; it is kept on the ledger entry and in the audit log.": "请填写原因;它会记录在账本流水和审计日志中。",
+    "Give a reason; it is kept on the order and in the audit log.": "请填写原因;它会记录在订单和审计日志中。",
+    "Adjust by a non-zero number of credits.": "调整的积分数不能为零。",
+    "No account {id}.": "没有账户 {id}。", "No order {no}.": "没有订单 {no}。",
+    "Order {no} is {status}; only a pending order can be marked paid.":
+        "订单 {no} 的状态为 {status};只有待支付的订单才能标记为已支付。",
+    "Order {no} is {status}; only a paid order can be refunded.": "订单 {no} 的状态为 {status};只有已支付的订单才能退款。",
+    "The account's balance ({balance} credits) no longer covers the {credits} credits this order gave; nothing was refunded.":
+        "账户余额({balance} 积分)已不足以扣回这笔订单发放的 {credits} 积分;未做任何退款。",
 }
