@@ -79,3 +79,11 @@ def admin_required(view):
         return view(*args, **kwargs)
 
     return wrapped
+
+
+def no_store(response):
+    """after_request for signed-in pages and calls: balances, keys, emails and
+    orders are one person's business; no browser history, back button or
+    shared proxy may keep a copy."""
+    response.headers["Cache-Control"] = "no-store"
+    return response

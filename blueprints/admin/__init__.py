@@ -3,7 +3,7 @@
 a route added later cannot be left open by a forgotten decorator."""
 from flask import Blueprint
 
-from blueprints.session_auth import admin_required
+from blueprints.session_auth import admin_required, no_store
 
 bp = Blueprint("admin", __name__)
 
@@ -14,12 +14,7 @@ def _operators_only():
     return None  # admin_required answered for anyone else (sign-in redirect or 403)
 
 
-@bp.after_request
-def _no_store(response):
-    # The pages show customers' emails, balances and orders: no browser
-    # history, back button or shared proxy may keep a copy.
-    response.headers["Cache-Control"] = "no-store"
-    return response
+bp.after_request(no_store)
 
 
 @bp.record_once

@@ -14,6 +14,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, jsonify, request
 from flask_login import current_user, login_required
 
+from blueprints.session_auth import no_store
 from services import account_keys, users
 from services.account_keys import KeyError_
 
@@ -50,10 +51,7 @@ def _key_id(token_id: str) -> int:
     return int(text)
 
 
-@bp.after_request
-def _private(response):
-    response.headers["Cache-Control"] = "no-store"
-    return response
+bp.after_request(no_store)
 
 
 @bp.get("")

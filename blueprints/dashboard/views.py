@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from blueprints.dashboard import bp
 from blueprints.dashboard.chart import daily_chart
+from blueprints.session_auth import no_store
 from blueprints.storefront.i18n import translate as _
 from extensions import limiter
 from models.base import utcnow
@@ -23,11 +24,7 @@ def _helpers():
     return {"now": utcnow(), "one_second": timedelta(seconds=1)}
 
 
-@bp.after_request
-def _private(response):
-    # Balances, keys and logs are one person's business: never cached.
-    response.headers["Cache-Control"] = "no-store"
-    return response
+bp.after_request(no_store)
 
 
 @bp.get("/")
