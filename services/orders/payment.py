@@ -127,8 +127,13 @@ def handle_notify(provider_name: str, form) -> NotifyResult:
         if status == ORDER_PAID:
             log.warning("order %s: provider says closed after payment (refund?): handle by hand", order.order_no)
         return NotifyResult(True, f"closed ({status})")
-    # WAIT_BUYER_PAY (or a status we do not know): not paid, so not acknowledged.
-    return _reject("not_paid_yet", event.order_no, provider_name)
+    if event.state == "WAIT":
+        # Genuine, for this order, just not paid yet: acknowledged so Alipay
+        # stops resending it; the paid notify (or the poller's query) credits.
+        log.info("payment notify (%s): order %s waits for the buyer", provider_name, order.order_no)
+        return NotifyResult(True, "waiting")
+    # A status we do not know: not acknowledged, so it comes again.
+    return _reject(f"unknown_state {event.state}", event.order_no, provider_name)
 
 
 def _reject(reason: str, order_no, provider_name: str) -> NotifyResult:
