@@ -29,11 +29,14 @@ MAX_ID = 2**31 - 1
 
 
 class KeyError_(ValueError):
-    """A refusal the owner can act on; `code` is stable, the message English."""
+    """A refusal the owner can act on; `code` is stable, the message English.
+    `template` and `values` let a page translate a message with values."""
 
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
+    def __init__(self, code: str, message: str, **values):
+        super().__init__(message.format(**values) if values else message)
         self.code = code
+        self.template = message
+        self.values = values
 
 
 @dataclass(frozen=True)
@@ -110,7 +113,7 @@ def parse_models(value) -> list[str] | None:
         LlmModel.id.in_(names), LlmModel.enabled.is_(True), LlmModel.public.is_(True))))
     unknown = [n for n in names if n not in known]
     if unknown:
-        raise KeyError_("unknown_model", "Unknown model: " + ", ".join(unknown[:5])[:200])
+        raise KeyError_("unknown_model", "Unknown model: {names}", names=", ".join(unknown[:5])[:200])
     return names
 
 

@@ -40,7 +40,7 @@ def create_key():
         key, raw = account_keys.create(account, form.get("name"), caps)
     except KeyError_ as exc:
         return render_template("dashboard/keys.html", keys=account_keys.list_keys(current_user.account_id),
-                               error=_(str(exc)), form=form), 400
+                               error=_(exc.template, **exc.values), form=form), 400
     # The only time the full key exists outside the client: this page.
     return render_template("dashboard/key_created.html", key=key, raw=raw), 201
 
@@ -57,7 +57,7 @@ def _back(key_id: int, message: str):
 
 
 def _refused(key, exc: KeyError_):
-    return render_template("dashboard/key.html", key=key, error=_(str(exc)), form=request.form), 400
+    return render_template("dashboard/key.html", key=key, error=_(exc.template, **exc.values), form=request.form), 400
 
 
 @bp.post("/keys/<int:key_id>/rename")

@@ -77,4 +77,5 @@ ZH = {
     "Sign out everywhere": "退出所有设备",
     "Ends every session of your account, on this and all other devices.": "结束账号在本设备和其他所有设备上的登录。",
     "Credits per day and model, last 30 days": "最近 30 天每日各模型积分", "other models": "其他模型",
+    "Unknown model: {names}": "未知模型:{names}",
 }

@@ -53,3 +53,13 @@ def test_token_ids_that_are_no_ids_are_not_found(web, method, path):
 ])
 def test_pages_with_absurd_parameters_answer(web, path, status):
     assert web.get(path).status_code == status
+
+
+def test_refusals_with_values_are_translated(web):
+    web.get("/dashboard/keys?lang=zh")  # the language sticks in a cookie
+    try:
+        answer = web.post_form("/dashboard/keys", {"name": "edge", "allowed_models": "hidden-model <b>"},
+                               page="/dashboard/keys")
+        assert answer.status_code == 400 and "未知模型:&lt;b&gt;, hidden-model" in answer.text
+    finally:
+        web.get("/dashboard/keys?lang=en")
