@@ -1,7 +1,7 @@
 """Tollgate against direct calls to the same fake upstream, interleaved in one
 run. Gateway pinned to CPU 0; the fake upstream and this load client to CPU 1.
 
-    .venv/bin/python -m bench.run [--rounds N] [--quick]
+    .venv/bin/python -m bench.run [--rounds N] [--quick] [--postgres]
 
 Measures (PERFORMANCE.md's method): added latency p50/p99 at concurrency 1
 (non-stream), requests per second at concurrency 32 with one worker, time to
@@ -69,13 +69,20 @@ def proc_cpu_seconds(pid: int) -> float:
 
 
 class Rig:
-    def __init__(self):
+    def __init__(self, postgres: bool = False):
         self.tmp = tempfile.mkdtemp(prefix="tollgate-bench-")
+        self.pg = None
         self.fake = FakeUpstream().start()
         if CPUS > 1:
             os.sched_setaffinity(self.fake.proc.pid, {1})
             os.sched_setaffinity(0, {1})
-        db_url = f"sqlite:///{self.tmp}/bench.db"
+        if postgres:
+            from tests.support.databases import PostgresDatabase
+
+            self.pg = PostgresDatabase()  # a fresh database on the local server, dropped after
+            db_url = self.pg.url
+        else:
+            db_url = f"sqlite:///{self.tmp}/bench.db"
         app = make_app(db_url)
         migrate(app)
         with app.app_context():
@@ -101,6 +108,8 @@ class Rig:
     def stop(self):
         self.gateway.stop()
         self.fake.stop()
+        if self.pg is not None:
+            self.pg.drop()
 
 
 def body(text: str, stream: bool = False) -> bytes:
@@ -189,7 +198,7 @@ def report(results: dict) -> str:
     lat, thr, tt, mem = results["latency_c1"], results["throughput_c32"], results["ttft"], results["open_streams"]
     lines = [
         f"Run {results['when']} ({results['command']}), {CPUS} CPUs; gateway pinned to CPU 0, "
-        "fake upstream and client to CPU 1.",
+        f"fake upstream and client to CPU 1; database: {results.get('database', 'sqlite')}.",
         "",
         "| metric | result |",
         "|---|---|",
@@ -211,11 +220,13 @@ def report(results: dict) -> str:
 
 
 async def main_async(args) -> dict:
-    rig = Rig()
+    rig = Rig(postgres=args.postgres)
     try:
         results = {
             "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-            "command": "python -m bench.run" + (" --quick" if args.quick else f" --rounds {args.rounds}"),
+            "command": "python -m bench.run" + (" --quick" if args.quick else f" --rounds {args.rounds}")
+                       + (" --postgres" if args.postgres else ""),
+            "database": "postgresql" if args.postgres else "sqlite",
             "latency_c1": await latency_c1(rig, args.rounds, 100 if args.quick else 400),
             "throughput_c32": await throughput_c32(rig, max(2, args.rounds // 2), 2.0 if args.quick else 5.0),
             "ttft": await ttft_stream(rig, args.rounds, 10 if args.quick else 30),
@@ -230,6 +241,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--quick", action="store_true", help="fewer requests, 200 streams (a smoke run)")
+    parser.add_argument("--postgres", action="store_true",
+                        help="measure on a fresh database on the local PostgreSQL (TEST_POSTGRES_URL) "
+                             "instead of a SQLite file")
     args = parser.parse_args()
     if args.quick:
         args.rounds = 3
