@@ -176,6 +176,9 @@ class ProductionConfig(Config):
     ENV_NAME = "production"
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    # __Host-: browsers accept it only from HTTPS, for this exact host and
+    # path /, so a sibling subdomain cannot plant or overwrite it.
+    SESSION_COOKIE_NAME = "__Host-tollgate"
 
 
 CONFIGS = {

@@ -3,8 +3,9 @@ signing in with a fresh session, and the guards at the edge of each view."""
 from __future__ import annotations
 
 from functools import wraps
+from urllib.parse import urlsplit
 
-from flask import abort, request, session
+from flask import abort, current_app, request, session
 from flask_login import current_user, login_user, logout_user
 
 from extensions import db
@@ -30,6 +31,8 @@ def init_app(app) -> None:
         if user is None or not users.session_matches(user, session.get(SESSION_VERSION)):
             return None
         return user
+
+    app.before_request(refuse_foreign_origin)
 
     @login_manager.unauthorized_handler
     def _unauthorized():
@@ -87,3 +90,24 @@ def no_store(response):
     shared proxy may keep a copy."""
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def refuse_foreign_origin():
+    """A state-changing request that carries our session cookie but says it
+    comes from another site is refused, whatever token it holds: a second
+    line behind the CSRF token (OWASP: reject a missing token or a foreign
+    Origin). Key-authenticated /v1 calls and cookie-less callers carry no
+    session cookie and are not affected."""
+    if request.method in SAFE_METHODS or current_app.config["SESSION_COOKIE_NAME"] not in request.cookies:
+        return None
+    origin = request.headers.get("Origin")
+    if not origin:
+        return None  # older browsers and same-origin form posts may omit it
+    host = urlsplit(origin).netloc.lower()
+    site = urlsplit(current_app.config.get("SITE_URL") or "").netloc.lower()
+    if host and host in (request.host.lower(), site):
+        return None
+    abort(403, "Cross-site request refused.")

@@ -35,12 +35,23 @@ def normalize_email(email: str | None) -> str:
     return (email or "").strip().lower()
 
 
+# Passwords long enough for the length rule that guessers still try first.
+COMMON_PASSWORDS = frozenset({
+    "12345678", "123456789", "1234567890", "87654321", "11111111", "00000000", "password",
+    "password1", "password123", "passw0rd", "qwertyui", "qwerty123", "iloveyou", "admin123",
+    "administrator", "changeme", "letmein1", "welcome1", "abcd1234", "1q2w3e4r", "88888888",
+    "66666666", "a1234567", "aa123456", "tollgate", "tollgate123",
+})
+
+
 def check_password_rules(password: str | None) -> str:
     password = password or ""
     if len(password) < MIN_PASSWORD:
         raise UserError("weak_password", f"Use at least {MIN_PASSWORD} characters.")
     if len(password) > MAX_PASSWORD:
         raise UserError("weak_password", f"Use at most {MAX_PASSWORD} characters.")
+    if password.lower() in COMMON_PASSWORDS or len(set(password)) < 3:
+        raise UserError("weak_password", "This password is too easy to guess; choose another.")
     return password
 
 

@@ -78,4 +78,5 @@ ZH = {
     "Ends every session of your account, on this and all other devices.": "结束账号在本设备和其他所有设备上的登录。",
     "Credits per day and model, last 30 days": "最近 30 天每日各模型积分", "other models": "其他模型",
     "Unknown model: {names}": "未知模型:{names}",
+    "This password is too easy to guess; choose another.": "这个密码太容易被猜到,请换一个。",
 }

@@ -138,3 +138,10 @@ def test_parallel_claims_by_one_user_move_the_account_once(app):
     notices = db.session.scalars(select(Outbox).where(Outbox.ref == order_no,
                                                       Outbox.subject.like("%added to your account"))).all()
     assert len(notices) == 1
+
+
+@pytest.mark.parametrize("password", ["password123", "12345678", "Administrator", "aaaaaaaaaa", "abababab"])
+def test_common_or_monotonous_passwords_are_refused(app, password):
+    with pytest.raises(users.UserError) as err:
+        users.register("guessable@example.com", password)
+    assert err.value.code == "weak_password" and users.find_by_email("guessable@example.com") is None

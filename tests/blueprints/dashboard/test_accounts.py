@@ -119,6 +119,21 @@ def test_forms_without_a_csrf_token_are_refused(dash):
                                     csrf=False).status_code == 400
 
 
+def test_a_foreign_origin_is_refused_even_with_the_token(dash):
+    web = dash.user()
+    before = web.api("GET", "/api/tokens").json()["items"]
+    for origin in ("https://evil.example", "null"):
+        reply = web.post_form("/dashboard/keys", {"name": "cross-site"}, page="/dashboard/keys",
+                              headers={"Origin": origin})
+        assert reply.status_code == 403, origin
+        assert web.api("POST", "/api/tokens", json={"displayName": "x"}, headers={"Origin": origin}).status_code == 403
+    assert web.api("GET", "/api/tokens").json()["items"] == before  # nothing was created
+    # The site's own origin, as browsers send it, passes.
+    same = web.post_form("/dashboard/keys", {"name": "same-site"}, page="/dashboard/keys",
+                         headers={"Origin": dash.url})
+    assert same.status_code == 201
+
+
 def test_pages_render_in_chinese(dash):
     web = dash.user()
     for path in ("/dashboard/", "/dashboard/keys", "/dashboard/usage", "/dashboard/orders", "/dashboard/settings"):
