@@ -79,7 +79,9 @@ def sign_in():
 @limiter.limit(_config("REGISTER_LIMIT_PER_IP"), key_func=client_ip, methods=["POST"])
 def register():
     if request.method == "GET":
-        return render_template("auth/register.html", order_no=request.args.get("order_no", ""))
+        # Prefilled from an order page's "register and claim" link.
+        return render_template("auth/register.html", order_no=request.args.get("order_no", "")[:32],
+                               email=request.args.get("email", "")[:255])
     form = request.form
     email, order_no = form.get("email", ""), form.get("order_no", "")
     password = form.get("password", "")

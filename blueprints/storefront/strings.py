@@ -99,4 +99,7 @@ ZH = {
     "Quota and usage: the key was not accepted.": "额度与用量查询:Key 无效。", "Too many lookups from your address.": "你的地址查询过于频繁。",
     "Something failed on our side.": "服务端出错。", "Alipay QR code": "支付宝付款码",
     "Dashboard": "控制台", "Admin": "管理后台", "Sign out": "退出登录", "Sign in": "登录", "Register": "注册",
+    "Want to see usage, create more keys or revoke this one? Create an account with this order's email and number:":
+        "想查看用量、创建更多 Key 或吊销这个 Key?用这个订单的邮箱和订单号注册账户:",
+    "Register and claim this purchase": "注册并认领这笔购买",
 }

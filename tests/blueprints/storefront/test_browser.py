@@ -53,6 +53,18 @@ def test_visitor_buys_a_plan_and_copies_the_key(dev_store, browser, viewport):
     assert balance.status_code == 200 and balance.json()["balance"] == 1_000_000_000
     page.reload()  # shown once: gone after a reload
     assert key not in page.content()
+
+    # The buyer turns the guest purchase into an account from the order page.
+    page.click("#claim-hint a")
+    assert page.input_value("input[name=email]") == "visitor@example.com"
+    assert page.input_value("input[name=order_no]").startswith("BUY")
+    page.fill("input[name=password]", "a long passphrase 1")
+    page.fill("input[name=confirm]", "a long passphrase 1")
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/dashboard/")
+    page.goto(dev_store.url + "/dashboard/keys")
+    assert f"sk-****{key[-4:]}" in page.inner_text("main")
+    page.screenshot(path=str(SHOTS / "4b-claimed.png"), full_page=True)
     context.close()
 
 
