@@ -272,6 +272,10 @@ def claim_guest_purchase(user_id: int, order_no: str | None) -> int:
     if user is None:
         raise UserError(*CLAIM_FAILED)
     if not account_is_empty(user.account_id):
+        mine = _claimable_order(order_no, user.email)
+        db.session.rollback()  # releases the order row lock
+        if mine is not None and mine.account_id == user.account_id:
+            return user.account_id  # claimed already (a second tab, a double click)
         raise UserError(*ACCOUNT_NOT_EMPTY)
     order = _claimable_order(order_no, user.email)
     if order is None:
