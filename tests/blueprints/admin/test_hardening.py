@@ -15,7 +15,7 @@ from services import accounts, audit
 from services.account_keys import delete as delete_key
 from services.keys import create_key
 from services.orders import create
-from tests.blueprints.admin.conftest import csrf_of, make_user, sign_in_client
+from tests.blueprints.admin.conftest import operator_client, post
 
 HUGE = "9" * 30
 
@@ -31,16 +31,7 @@ def ids(admin_app):
 
 @pytest.fixture
 def op(admin_app):
-    client = admin_app.test_client()
-    if not hasattr(admin_app, "_hard_op_id"):
-        admin_app._hard_op_id = make_user(admin_app, "hard-op@example.com", is_admin=True)
-    sign_in_client(client, admin_app._hard_op_id)
-    client.token = csrf_of(client.get("/admin/").get_data(as_text=True))
-    return client
-
-
-def post(client, path, data):
-    return client.post(path, data={"csrf_token": client.token, **data})
+    return operator_client(admin_app, "hard-op@example.com")
 
 
 def flashed(client, response) -> str:

@@ -15,7 +15,7 @@ from models import ApiKey, AuditEntry, Channel, Coupon, LlmModel, ModelAlias, Pa
 from services import accounts, ledger
 from services.catalog import load_catalog
 from services.keys import create_key
-from tests.blueprints.admin.conftest import csrf_of, make_user, sign_in_client
+from tests.blueprints.admin.conftest import operator_client, post
 
 UPSTREAM_KEY = "sk-upstream-never-shown-0123456789"
 EVIL = "<script>alert(1)</script>"
@@ -38,16 +38,7 @@ def seeded(admin_app):
 
 @pytest.fixture
 def op(admin_app, seeded):
-    client = admin_app.test_client()
-    if not hasattr(admin_app, "_op_id"):
-        admin_app._op_id = make_user(admin_app, "operator@example.com", is_admin=True)
-    sign_in_client(client, admin_app._op_id)
-    client.token = csrf_of(client.get("/admin/").get_data(as_text=True))
-    return client
-
-
-def post(client, path, data):
-    return client.post(path, data={"csrf_token": client.token, **data})
+    return operator_client(admin_app, "operator@example.com")
 
 
 def audits(app, action):
