@@ -102,4 +102,6 @@ ZH = {
     "Want to see usage, create more keys or revoke this one? Create an account with this order's email and number:":
         "想查看用量、创建更多 Key 或吊销这个 Key?用这个订单的邮箱和订单号注册账户:",
     "Register and claim this purchase": "注册并认领这笔购买",
+    "Want several keys, limits and a usage log?": "想要多个 Key、限额和用量记录?", "Create an account": "注册账户",
+    "Open the dashboard": "打开控制台",
 }
