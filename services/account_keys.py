@@ -176,7 +176,7 @@ def set_caps(account_id: int, key_id, caps: Caps) -> ApiKey | None:
     key.spend_cap, key.expires_at, key.rpm = caps.spend_cap, caps.expires_at, caps.rpm
     key.allowed_models = caps.allowed_models
     db.session.commit()
-    keys.set_status(key.id, key.status)  # drops the cached lookup so /v1 sees the caps at once
+    keys.forget(key)  # so this worker's /v1 sees the caps at once
     return key
 
 

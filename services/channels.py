@@ -32,20 +32,31 @@ def _check(provider: str, base_url: str) -> None:
             raise ChannelError(str(exc)) from None
 
 
-def add_channel(name: str, provider: str, base_url: str, api_key: str | None, models: list[str],
-                model_map: dict[str, str] | None = None, priority: int = 0, weight: int = 1,
-                timeouts: tuple = (None, None, None)) -> Channel:
-    """Add a channel. `timeouts` is (connect, first byte, idle) in seconds,
-    None for the configured defaults."""
+def _validated(name: str, provider: str, base_url: str, models: list[str],
+               editing: int | None = None) -> tuple[str, list[str]]:
+    """The cleaned name and model list of a channel being added (or, with
+    `editing`, that channel being changed); ChannelError when invalid."""
     name = name.strip()
     if not name:
         raise ChannelError("a channel needs a name")
-    if Channel.query.filter_by(name=name).first() is not None:
+    clash = Channel.query.filter(Channel.name == name)
+    if editing is not None:
+        clash = clash.filter(Channel.id != editing)
+    if clash.first() is not None:
         raise ChannelError(f"a channel named {name!r} exists already")
     _check(provider, base_url)
     models = [m.strip() for m in models if m.strip()]
     if not models:
         raise ChannelError("a channel must serve at least one model")
+    return name, models
+
+
+def add_channel(name: str, provider: str, base_url: str, api_key: str | None, models: list[str],
+                model_map: dict[str, str] | None = None, priority: int = 0, weight: int = 1,
+                timeouts: tuple = (None, None, None)) -> Channel:
+    """Add a channel. `timeouts` is (connect, first byte, idle) in seconds,
+    None for the configured defaults."""
+    name, models = _validated(name, provider, base_url, models)
     channel = Channel(
         name=name, provider=provider, base_url=base_url.rstrip("/"), models=models,
         model_map=dict(model_map or {}), priority=priority, weight=max(weight, 0),
@@ -87,16 +98,7 @@ def update_channel(channel_id: int, *, name: str, provider: str, base_url: str, 
     channel = db.session.get(Channel, channel_id)
     if channel is None:
         raise ChannelError(f"no channel {channel_id}")
-    name = name.strip()
-    if not name:
-        raise ChannelError("a channel needs a name")
-    clash = Channel.query.filter(Channel.name == name, Channel.id != channel_id).first()
-    if clash is not None:
-        raise ChannelError(f"a channel named {name!r} exists already")
-    _check(provider, base_url)
-    models = [m.strip() for m in models if m.strip()]
-    if not models:
-        raise ChannelError("a channel must serve at least one model")
+    name, models = _validated(name, provider, base_url, models, editing=channel_id)
     channel.name, channel.provider, channel.base_url = name, provider, base_url.rstrip("/")
     channel.models, channel.model_map = models, dict(model_map or {})
     channel.priority, channel.weight = priority, max(weight, 0)

@@ -118,13 +118,18 @@ def authenticate(raw: str | None) -> KeyContext | None:
     return ctx
 
 
+def forget(key: ApiKey) -> None:
+    """Drop this worker's cached lookup of the key after a change to it."""
+    _cache().invalidate(key.digest)
+
+
 def set_status(key_id: int, status: str) -> ApiKey | None:
     key = db.session.get(ApiKey, key_id)
     if key is None:
         return None
     key.status = status
     db.session.commit()
-    _cache().invalidate(key.digest)
+    forget(key)
     return key
 
 

@@ -4,13 +4,14 @@ search. Every function takes plain arguments and returns rows or dicts."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 from sqlalchemy import func, or_, select
 
 from extensions import db
 from models import Account, ApiKey, AuditEntry, Channel, LedgerEntry, LlmModel, Order, RequestLog, User
 from models.base import utcnow
+from services.usage import log_conditions
 
 PAGE_SIZE = 50
 MAX_PAGE = 100_000  # nobody pages this deep; the bound keeps the OFFSET a size every driver takes
@@ -101,25 +102,9 @@ def request_logs(*, account_id: int | None = None, key_id: int | None = None, mo
                  status: str = "", day: date | None = None, page: int = 1) -> Page:
     """Newest first. `status`: "ok" (below 400), "error" (400 and up) or an
     exact HTTP status; `day` a UTC date."""
-    stmt = select(RequestLog).order_by(RequestLog.id.desc())
-    if account_id is not None:
-        stmt = stmt.where(RequestLog.account_id == account_id)
-    if key_id is not None:
-        stmt = stmt.where(RequestLog.key_id == key_id)
-    if model.strip():
-        stmt = stmt.where(RequestLog.model == model.strip())
-    if status == "ok":
-        stmt = stmt.where(RequestLog.status < 400)
-    elif status == "error":
-        stmt = stmt.where(RequestLog.status >= 400)
-    elif status.isascii() and status.isdigit() and len(status) <= 3:  # an HTTP status, not "²" or 30 digits
-        stmt = stmt.where(RequestLog.status == int(status))
-    if day is not None:
-        start = datetime.combine(day, time.min)
-        stmt = stmt.where(RequestLog.created_at >= start)
-        if day < date.max:  # the last day datetime can hold has no next day to stop at
-            stmt = stmt.where(RequestLog.created_at < start + timedelta(days=1))
-    return _page(stmt, page)
+    where = log_conditions(account_id=account_id, key_id=key_id, model=model.strip(), status=status,
+                           date_from=day, date_to=day)
+    return _page(select(RequestLog).where(*where).order_by(RequestLog.id.desc()), page)
 
 
 def audit_entries(*, action: str = "", page: int = 1) -> Page:

@@ -100,22 +100,37 @@ def daily(account_id: int | None, days: int = 30, today: date | None = None) -> 
     return Daily(days=series, models=models, total=sum(c for _, c, _ in series), by_model=by_model)
 
 
+def log_conditions(*, account_id: int | None = None, key_id: int | None = None, model: str | None = None,
+                   status: str | None = None, date_from: date | None = None,
+                   date_to: date | None = None) -> list:
+    """WHERE conditions on request_logs, shared by the dashboard and the
+    admin. `status`: "ok" (below 400), "error" (400 and up) or an exact HTTP
+    status; dates are UTC days, both ends included."""
+    where = []
+    if account_id is not None:
+        where.append(RequestLog.account_id == account_id)
+    if key_id is not None:
+        where.append(RequestLog.key_id == key_id)
+    if model:
+        where.append(RequestLog.model == model)
+    if status == "ok":
+        where.append(RequestLog.status < 400)
+    elif status == "error":
+        where.append(RequestLog.status >= 400)
+    elif status and status.isascii() and status.isdigit() and len(status) <= 3:  # not "²" or 30 digits
+        where.append(RequestLog.status == int(status))
+    if date_from:
+        where.append(RequestLog.created_at >= datetime.combine(date_from, time()))
+    if date_to and date_to < date.max:  # the last day datetime can hold has no next day to stop at
+        where.append(RequestLog.created_at < datetime.combine(date_to + timedelta(days=1), time()))
+    return where
+
+
 def request_log(account_id: int | None, wanted: LogFilter) -> LogPage:
     if account_id is None:
         return LogPage()
-    where = [RequestLog.account_id == account_id]
-    if wanted.key_id is not None:
-        where.append(RequestLog.key_id == wanted.key_id)
-    if wanted.model:
-        where.append(RequestLog.model == wanted.model)
-    if wanted.status == "ok":
-        where.append(RequestLog.status < 400)
-    elif wanted.status == "error":
-        where.append(RequestLog.status >= 400)
-    if wanted.date_from:
-        where.append(RequestLog.created_at >= datetime.combine(wanted.date_from, time()))
-    if wanted.date_to:
-        where.append(RequestLog.created_at < datetime.combine(wanted.date_to + timedelta(days=1), time()))
+    where = log_conditions(account_id=account_id, key_id=wanted.key_id, model=wanted.model,
+                           status=wanted.status, date_from=wanted.date_from, date_to=wanted.date_to)
     total = db.session.scalar(select(func.count(RequestLog.id)).where(*where))
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, wanted.page), pages)

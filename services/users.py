@@ -65,16 +65,26 @@ def find_by_email(email: str) -> User | None:
         select(User).where(func.lower(User.email) == normalize_email(email))).scalar_one_or_none()
 
 
-def create_user(email: str, password: str, *, is_admin: bool = False, account_id: int | None = None) -> User:
-    """A new user with a hashed password. Raises UserError for a bad email,
-    a weak password or an email already taken."""
+EMAIL_TAKEN = ("email_taken", "An account with this email already exists.")
+
+
+def _new_credentials(email: str, password: str, taken: tuple[str, str]) -> tuple[str, str]:
+    """The normalized email and the password's hash for a new user; UserError
+    for a bad email, a weak password or (`taken`) an email in use."""
     email = normalize_email(email)
     if not valid_email(email):
         raise UserError("invalid_email", "Enter a valid email address.")
     check_password_rules(password)
     if find_by_email(email) is not None:
-        raise UserError("email_taken", "An account with this email already exists.")
-    user = User(email=email, password_hash=generate_password_hash(password), is_admin=is_admin,
+        raise UserError(*taken)
+    return email, generate_password_hash(password)
+
+
+def create_user(email: str, password: str, *, is_admin: bool = False, account_id: int | None = None) -> User:
+    """A new user with a hashed password. Raises UserError for a bad email,
+    a weak password or an email already taken."""
+    email, password_hash = _new_credentials(email, password, EMAIL_TAKEN)
+    user = User(email=email, password_hash=password_hash, is_admin=is_admin,
                 account_id=account_id, session_version=1)
     db.session.add(user)
     db.session.commit()
@@ -200,13 +210,8 @@ def register(email: str, password: str, *, order_no: str | None = None, trial_cr
 
     from services import accounts
 
-    email = normalize_email(email)
-    if not valid_email(email):
-        raise UserError("invalid_email", "Enter a valid email address.")
-    check_password_rules(password)
-    if find_by_email(email) is not None:
-        raise UserError(*REGISTER_REFUSED)
-    password_hash = generate_password_hash(password)  # slow: before any row is locked
+    # Hashing is slow: done here, before any row is locked.
+    email, password_hash = _new_credentials(email, password, REGISTER_REFUSED)
     order = None
     if (order_no or "").strip():
         order = _claimable_order(order_no, email)
@@ -227,13 +232,10 @@ def register(email: str, password: str, *, order_no: str | None = None, trial_cr
         db.session.rollback()
         raise UserError(*REGISTER_REFUSED) from None
     if order is None:
-        account = accounts.create_account(email, email)
-        user = db.session.get(User, user.id)
-        user.account_id = account.id
-        db.session.commit()
+        account_id = ensure_account(user.id)
         if trial_credits > 0:
-            accounts.grant(account.id, trial_credits, kind="bonus", note="trial credits",
-                           idempotency_key=trial_key(account.id))
+            accounts.grant(account_id, trial_credits, kind="bonus", note="trial credits",
+                           idempotency_key=trial_key(account_id))
     return db.session.get(User, user.id, populate_existing=True)
 
 
@@ -281,9 +283,6 @@ def claim_guest_purchase(user_id: int, order_no: str | None) -> int:
     if order is None:
         db.session.rollback()
         raise UserError(*CLAIM_FAILED)
-    if user.account_id == order.account_id:
-        db.session.rollback()
-        return order.account_id
     if not _attach(user.id, order.account_id):
         db.session.rollback()
         if db.session.get(User, user_id, populate_existing=True).account_id == order.account_id:

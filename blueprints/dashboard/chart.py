@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from blueprints.storefront import short_credits
+
 WIDTH, HEIGHT = 720, 220
 LEFT, RIGHT, TOP, BOTTOM = 64, 8, 12, 28
 # The most expensive models get their own colour; the rest share "other".
@@ -56,13 +58,6 @@ def nice_max(value: int) -> int:
         step *= 10
 
 
-def short(n: int) -> str:
-    for size, unit in ((1_000_000_000, "B"), (1_000_000, "M"), (1_000, "K")):
-        if n >= size:
-            return f"{n / size:.1f}".rstrip("0").rstrip(".") + unit
-    return str(n)
-
-
 def _segments(per_model: dict, series: dict, x_base: float, scale: float) -> tuple:
     """Stack one day's models bottom-up in legend order, "other" on top."""
     parts: dict[int, list] = {}
@@ -100,5 +95,5 @@ def daily_chart(days: list[tuple], by_model: dict | None = None, models: list[tu
                         _segments(by_model.get(day, {}), series, base, plot_h / top)))
         if i % 5 == 0 or i == len(days) - 1:
             labels.append((round(x + slot / 2, 2), day.strftime("%m-%d")))
-    ticks = [(round(base - plot_h * f, 2), short(int(top * f))) for f in (0, 0.5, 1)]
+    ticks = [(round(base - plot_h * f, 2), short_credits(int(top * f))) for f in (0, 0.5, 1)]
     return Chart(WIDTH, HEIGHT, bars, ticks, labels, base, LEFT, legend)
