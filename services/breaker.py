@@ -57,6 +57,9 @@ class NoBreakers:
     def failure(self, key: str, admission: Admission, kind: str, retry_after: float | None) -> None:
         pass
 
+    def release(self, key: str, admission: Admission) -> None:
+        pass
+
     def state(self, key: str) -> dict:
         return {"state": "closed", "failures": 0, "open_until": None}
 
@@ -90,6 +93,12 @@ class MemoryBreakers:
     def reset(self, key: str) -> None:
         for table in (self._failures, self._open_until, self._opens, self._probe_until):
             table.pop(key, None)
+
+    def release(self, key: str, admission: Admission) -> None:
+        """A probe that ended without telling anything (refused before it
+        was sent, the client's own error, the client gone): free the slot."""
+        if admission.state == "half_open" and admission.allowed:
+            self._probe_until.pop(key, None)
 
     def failure(self, key: str, admission: Admission, kind: str, retry_after: float | None) -> None:
         now = time.time()
@@ -158,6 +167,10 @@ class RedisBreakers:
 
     def reset(self, key: str) -> None:
         self.redis.delete(*(self._k(key, part) for part in ("fail", "open", "trip", "probe")))
+
+    def release(self, key: str, admission: Admission) -> None:
+        if admission.state == "half_open" and admission.allowed:
+            self.redis.delete(self._k(key, "probe"))
 
     def _has_failures(self, key: str) -> bool:
         return bool(self.redis.exists(self._k(key, "fail")))

@@ -28,6 +28,7 @@ class Usage:
     cached_tokens: int = 0          # input tokens read from a prompt cache
     cache_write_tokens: int = 0     # input tokens written to a prompt cache (Anthropic)
     estimated: bool = False         # counted locally: the upstream sent no usage
+    reasoning_tokens: int = 0       # of completion_tokens, spent thinking (billed as output)
 
     @property
     def total_tokens(self) -> int:

@@ -173,6 +173,7 @@ def prepare(key: KeyContext, body, make_ask: Callable[[object], Ask], *, request
     started = time.perf_counter()
     config = current_app.config
     held = False
+    route = None
     try:
         ask = make_ask(body)
         if ask.message_count > config["MAX_MESSAGES"]:
@@ -188,12 +189,16 @@ def prepare(key: KeyContext, body, make_ask: Callable[[object], Ask], *, request
         hold, lowered = _reserve(key, route.model, request_id, ask.prompt_bound, limit, ask.choices)
     except RelayError as exc:
         limits.release_slot(key, held)
+        if route is not None:
+            routing.release(route)
         fields = body if isinstance(body, dict) else {}
         log_refusal(key, request_id, client, door, fields.get("model"), fields.get("stream") is True,
                     exc, started)
         raise
     except BaseException:
         limits.release_slot(key, held)
+        if route is not None:
+            routing.release(route)
         raise
     changed = lowered is not None or (ask.output_tokens is not None and ask.output_tokens > cap)
     call = RelayCall(request_id=request_id, door=door, key=key, ask=ask, route=route,

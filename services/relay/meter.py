@@ -5,31 +5,7 @@ from __future__ import annotations
 import time
 
 from services.pricing import Usage
-
-
-def usage_from_openai(usage: dict | None) -> Usage | None:
-    if not isinstance(usage, dict):
-        return None
-    prompt = int(usage.get("prompt_tokens") or 0)
-    completion = int(usage.get("completion_tokens") or 0)
-    details = usage.get("prompt_tokens_details") or {}
-    cached = int((details.get("cached_tokens") if isinstance(details, dict) else 0) or 0)
-    # DeepSeek reports cache hits at the top level.
-    cached = cached or int(usage.get("prompt_cache_hit_tokens") or 0)
-    write = int(usage.get("cache_creation_input_tokens") or usage.get("cache_write_tokens") or 0)
-    return Usage(prompt_tokens=prompt, completion_tokens=completion, cached_tokens=cached,
-                 cache_write_tokens=write)
-
-
-def usage_from_anthropic(usage: dict | None) -> Usage | None:
-    """Anthropic counts cache reads and writes apart from input_tokens."""
-    if not isinstance(usage, dict):
-        return None
-    read = int(usage.get("cache_read_input_tokens") or 0)
-    write = int(usage.get("cache_creation_input_tokens") or 0)
-    return Usage(prompt_tokens=int(usage.get("input_tokens") or 0) + read + write,
-                 completion_tokens=int(usage.get("output_tokens") or 0),
-                 cached_tokens=read, cache_write_tokens=write)
+from services.relay.dialects import anthropic_messages, openai_chat
 
 
 class TextCounter:
@@ -64,7 +40,7 @@ class Meter:
         """Take one OpenAI chunk into account (call after it was relayed)."""
         usage = chunk.get("usage")
         if usage:
-            self.usage = usage_from_openai(usage)
+            self.usage = openai_chat.read_usage(usage)
         for choice in chunk.get("choices") or ():
             delta = choice.get("delta") or {}
             text = delta.get("content")
@@ -82,7 +58,7 @@ class Meter:
                 self.finish_reason = choice["finish_reason"]
 
     def observe_completion(self, completion: dict) -> None:
-        self.usage = usage_from_openai(completion.get("usage"))
+        self.usage = openai_chat.read_usage(completion.get("usage"))
         for choice in completion.get("choices") or ():
             message = choice.get("message") or {}
             for text in (message.get("content"), message.get("reasoning_content")):
@@ -111,7 +87,7 @@ class Meter:
                 self.finish_reason = reason
 
     def observe_anthropic_message(self, message: dict) -> None:
-        self.usage = usage_from_anthropic(message.get("usage"))
+        self.usage = anthropic_messages.read_usage(message.get("usage"))
         for block in message.get("content") or ():
             if isinstance(block, dict):
                 text = block.get("text") or block.get("thinking")
@@ -125,7 +101,7 @@ class Meter:
             return
         merged = {**self._raw_anthropic_usage, **{k: v for k, v in usage.items() if v is not None}}
         self._raw_anthropic_usage = merged
-        self.usage = usage_from_anthropic(merged)
+        self.usage = anthropic_messages.read_usage(merged)
 
     def _text(self, text: str) -> None:
         if self.first_token_at is None:

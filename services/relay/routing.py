@@ -8,6 +8,7 @@ count for nothing and are never retried."""
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 
 from flask import current_app
@@ -32,6 +33,7 @@ class Route:
     channel: ChannelInfo | None = None
     admission: Admission | None = field(default=None, repr=False)
     soonest_retry: float | None = None
+    booked: bool = False  # the current channel's outcome went to its breaker
 
 
 def resolve(key: KeyContext, model_id: str) -> Route:
@@ -64,7 +66,7 @@ def next_channel(route: Route) -> ChannelInfo | None:
         admission = board.admit(breaker_key(channel.id, route.model.id))
         if admission.allowed:
             route.attempts += 1
-            route.channel, route.admission = channel, admission
+            route.channel, route.admission, route.booked = channel, admission, False
             return channel
         if admission.retry_at is not None:
             route.soonest_retry = min(route.soonest_retry or admission.retry_at, admission.retry_at)
@@ -72,15 +74,24 @@ def next_channel(route: Route) -> ChannelInfo | None:
 
 
 def all_failing(route: Route, model_id: str) -> RelayError:
-    import time
-
     wait = max(1, int((route.soonest_retry or time.time() + 1) - time.time()))
     return RelayError(503, "provider_error",
                       f"Every upstream channel for '{model_id}' is failing; retry later.", retry_after=wait)
 
 
 def succeeded(route: Route) -> None:
+    route.booked = True
     breakers().success(breaker_key(route.channel.id, route.model.id), route.admission)
+
+
+def release(route: Route) -> None:
+    """The call is over without an outcome for its channel's breaker (refused
+    after routing, the client's own error, the client gone): a half-open
+    channel's probe slot is returned at once, not after PROBE_SECONDS."""
+    if route.admission is None or route.booked:
+        return
+    route.booked = True
+    breakers().release(breaker_key(route.channel.id, route.model.id), route.admission)
 
 
 def failed(route: Route, exc: UpstreamError) -> None:
@@ -88,7 +99,9 @@ def failed(route: Route, exc: UpstreamError) -> None:
     kind = exc.kind
     channel = route.channel
     if kind == "client":
+        release(route)  # says nothing about the channel's health
         return
+    route.booked = True
     if kind == "auth":
         from services.channels import disable_channel
 

@@ -76,6 +76,7 @@ def settle(call: RelayCall, meter: Meter | None) -> int:
     finally:
         limits.release_slot(call.key, call.slot_held)
         call.slot_held = False
+        routing.release(call.route)  # no-op once success or failure was booked
     limits.record_tokens(call.key, usage)
     return call.cost
 
@@ -205,7 +206,14 @@ def with_pings(upstream, interval: float):
             else:
                 raise value
     finally:
-        reader.kill(block=False)
+        # Wait for the reader to be out of its read: closing the response
+        # while it is inside one raises "reentrant call" and skips the rest
+        # of the cleanup. The caller aborts the upstream first, so the read
+        # returns at once; the timeout only bounds a misbehaving one.
+        reader.kill(block=True, timeout=READER_EXIT_SECONDS)
+
+
+READER_EXIT_SECONDS = 2.0
 
 
 def relay_stream(app: Flask, call: RelayCall, upstream, writer: StreamWriter,
@@ -213,7 +221,7 @@ def relay_stream(app: Flask, call: RelayCall, upstream, writer: StreamWriter,
     """Relay an open upstream stream to the client one event at a time."""
     meter = Meter(call.started)
     observe = meter.observe_anthropic if call.upstream.native else meter.observe
-    ping_interval = app.config["STREAM_PING_SECONDS"]
+    events = with_pings(upstream, app.config["STREAM_PING_SECONDS"])
 
     def client_gone():
         call.client_gone = True
@@ -225,7 +233,7 @@ def relay_stream(app: Flask, call: RelayCall, upstream, writer: StreamWriter,
         head = writer.start()
         if head:
             yield head
-        for event in with_pings(upstream, ping_interval):
+        for event in events:
             if event is PING:
                 yield writer.ping()
                 continue
@@ -268,11 +276,24 @@ def relay_stream(app: Flask, call: RelayCall, upstream, writer: StreamWriter,
         log.exception("request %s: relay failed", call.request_id)
         raise
     finally:
+        _end_stream(app, call, meter, upstream, events, watcher, complete=done_event is not None)
+
+
+def _end_stream(app: Flask, call: RelayCall, meter: Meter, upstream, events, watcher, *,
+                complete: bool) -> None:
+    """Every way out of a stream: stop the watcher and the ping reader,
+    recycle or drop the upstream connection, and settle exactly once,
+    whatever the cleanup raises (a client going away is no error)."""
+    try:
         if watcher is not None:
             watcher.kill(block=False)
-        if call.client_gone:
-            upstream.abort()
+        if call.client_gone or not complete:
+            upstream.abort()  # unblocks a read in progress in the ping reader
+        events.close()
         upstream.close()
+    except Exception as exc:  # the socket may be half torn down by the abort
+        log.info("request %s: closing the upstream stream: %s", call.request_id, exc.__class__.__name__)
+    finally:
         if not call.settled:
             with app.app_context():
                 settle(call, meter)

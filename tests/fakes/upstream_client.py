@@ -133,7 +133,8 @@ class FakeUpstream:
         return r.json()
 
     def stats(self) -> dict:
-        """``calls, by_path, by_model, in_flight, max_in_flight, aborted, completed, died, last_abort_at``."""
+        """``calls, by_path, by_model, in_flight, max_in_flight, aborted, completed, died, last_abort_at,
+        connections`` (TCP connections accepted)."""
         return self._control("GET", "stats")
 
     def reset(self) -> None:

@@ -63,10 +63,10 @@ class AnthropicEvents:
         http.abort_response(self.response)
 
     def close(self) -> None:
-        if self.finished:
-            self.response.release_conn()
+        if self.finished:  # the last event came: the connection may be reusable
+            http.finish(self.response)
         else:
-            self.response.close()
+            http.close(self.response)
 
 
 class ConvertedStream:

@@ -9,12 +9,14 @@ Every new connection goes through the SSRF policy: the host is resolved, each
 address vetted, and the socket connects to a vetted address."""
 from __future__ import annotations
 
+import http.client
 import socket
+import time
 
 import urllib3
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-from urllib3.exceptions import HTTPError, NewConnectionError, TimeoutError as UrllibTimeout
+from urllib3.exceptions import HTTPError, NewConnectionError, ProtocolError, TimeoutError as UrllibTimeout
 from urllib3.util.connection import create_connection
 
 from services.ssrf import Policy, UpstreamBlocked, allowed_addresses
@@ -54,9 +56,35 @@ class BlockedAddress(NewConnectionError):
     """A connection the SSRF policy refused."""
 
 
+class StaleConnection(ConnectionError):
+    """A reused keep-alive connection failed before any byte of the answer
+    arrived: the server had closed it while it sat idle in the pool. Nothing
+    reached the upstream's application, so the call is safe to send again."""
+
+
+# What a connection the server has already closed looks like when its answer
+# is read: a reset, or the end of the stream before a single byte of the
+# status line. (urllib3 itself swallows a broken pipe while sending, since
+# the server may have answered before closing.)
+_STALE_ERRORS = (ConnectionResetError, ConnectionAbortedError, http.client.RemoteDisconnected)
+
+
 def _vetted(base):
     class Vetted(base):
         policy: Policy = Policy()
+        uses = 0  # requests sent on this connection; more than one means it came from the pool
+
+        def request(self, *args, **kwargs):
+            self.uses += 1
+            return super().request(*args, **kwargs)
+
+        def getresponse(self):
+            try:
+                return super().getresponse()
+            except _STALE_ERRORS as exc:
+                if self.uses > 1:
+                    raise StaleConnection(str(exc)) from exc
+                raise
 
         def _new_conn(self) -> socket.socket:
             try:
@@ -101,10 +129,66 @@ def request(method: str, url: str, *, body: bytes | None, headers: dict, connect
             read_timeout: float, stream: bool, policy: Policy) -> urllib3.BaseHTTPResponse:
     """Raises urllib3's HTTPError family on network failures (TimeoutError
     for timeouts, BlockedAddress for refused addresses); callers translate
-    them. Redirects are returned, never followed."""
-    return pool(policy).request(method, url, body=body, headers=headers, preload_content=not stream,
-                                timeout=urllib3.Timeout(connect=connect_timeout, read=read_timeout),
-                                redirect=False, retries=False)
+    them. Redirects are returned, never followed.
+
+    A call that fails on a stale pooled connection is sent once more on a
+    fresh one, here, so the channel is never blamed for our pool's state."""
+    manager = pool(policy)
+    options = {"body": body, "headers": headers, "preload_content": not stream, "redirect": False,
+               "retries": False, "timeout": urllib3.Timeout(connect=connect_timeout, read=read_timeout)}
+    try:
+        return manager.request(method, url, **options)
+    except ProtocolError as exc:
+        if not any(isinstance(arg, StaleConnection) for arg in exc.args):
+            raise
+    # A pool of its own for the retry: the shared pool could hand out another
+    # connection that went stale the same way (or one just put back).
+    parsed = urllib3.util.parse_url(url)
+    fresh = manager._new_pool(parsed.scheme, parsed.host, parsed.port or (443 if parsed.scheme == "https" else 80))
+    return fresh.urlopen(method, parsed.request_uri, **options)
+
+
+# How much of a finished stream's tail (the chunked terminator, trailing
+# bytes) we read to put its connection back in the pool; past this we close.
+FINISH_BYTES = 65536
+FINISH_SECONDS = 1.0
+
+
+def finish(response) -> None:
+    """Done with a response: return its connection to the pool only if the
+    body has been read to its very end, else close it. A stream whose last
+    event has arrived may still have its terminating chunk in flight, so
+    what is left is read first, bounded in bytes and time. A connection
+    handed back unfinished would be given to the next request while the old
+    answer is still on it (urllib3's ResponseNotReady)."""
+    try:
+        if not response.isclosed():
+            deadline = time.monotonic() + FINISH_SECONDS
+            left = FINISH_BYTES
+            sock = getattr(getattr(response, "connection", None), "sock", None)
+            while left > 0 and not response.isclosed():
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or sock is None:
+                    break
+                sock.settimeout(remaining)
+                data = response.read1(min(left, 16384))
+                if not data:
+                    break
+                left -= len(data)
+        if response.isclosed() and response.connection is not None:
+            response.release_conn()
+            return
+    except (HTTPError, OSError, ValueError, RuntimeError):
+        pass
+    close(response)
+
+
+def close(response) -> None:
+    """Drop a response and its connection; never raises."""
+    try:
+        response.close()
+    except Exception:  # a socket already shut down from another greenlet
+        pass
 
 
 def retry_after(response) -> int | None:
@@ -132,5 +216,5 @@ def abort_response(response) -> None:
         pass
 
 
-__all__ = ["BlockedAddress", "HTTPError", "NewConnectionError", "UrllibTimeout", "USER_AGENT", "abort_response", "pool",
-           "request", "retry_after", "set_idle_timeout"]
+__all__ = ["BlockedAddress", "HTTPError", "NewConnectionError", "StaleConnection", "UrllibTimeout", "USER_AGENT",
+           "abort_response", "close", "finish", "pool", "request", "retry_after", "set_idle_timeout"]

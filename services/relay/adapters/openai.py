@@ -123,10 +123,10 @@ class OpenAIStream:
         http.abort_response(self.response)
 
     def close(self) -> None:
-        if self.finished:
-            self.response.release_conn()  # read to the end: the connection can be reused
+        if self.finished:  # the last event came: the connection may be reusable
+            http.finish(self.response)
         else:
-            self.response.close()
+            http.close(self.response)
 
 
 class OpenAIAdapter:

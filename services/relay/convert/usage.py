@@ -1,70 +1,19 @@
-"""Usage conversions between the two dialects (PROTOCOLS §2).
+"""Usage restated for a client of the other dialect.
 
-Anthropic counts cached prompt tokens separately from `input_tokens`; OpenAI
-includes them in `prompt_tokens`. Converting must move them, or billing and
-Claude Code's context meter double count.
-"""
+Both directions go through the dialects' own readers and writers
+(services.relay.dialects), the same ones the meter bills with, so what a
+client is shown and what it is charged come from one reading."""
 from __future__ import annotations
 
-
-def _int(value) -> int:
-    """Tolerate None, floats and strings from sloppy upstreams."""
-    try:
-        return max(int(value or 0), 0)
-    except (TypeError, ValueError):
-        return 0
-
-
-def _first(*values) -> int:
-    """The first value that is present and non-zero."""
-    for value in values:
-        if _int(value):
-            return _int(value)
-    return 0
-
-
-def openai_cache_tokens(usage: dict) -> tuple[int, int]:
-    """(cache_read, cache_creation) from an OpenAI-shaped usage dict.
-
-    Read hits: `prompt_tokens_details.cached_tokens` (OpenAI, OpenRouter,
-    Qwen) or DeepSeek's `prompt_cache_hit_tokens`. Writes: OpenRouter's
-    `cache_write_tokens` or `cache_creation_tokens`, wherever they appear."""
-    details = usage.get("prompt_tokens_details") or {}
-    read = _first(details.get("cached_tokens"), usage.get("prompt_cache_hit_tokens"),
-                  usage.get("cache_read_input_tokens"))
-    creation = _first(details.get("cache_write_tokens"), details.get("cache_creation_tokens"),
-                      details.get("cache_creation_input_tokens"), usage.get("cache_write_tokens"),
-                      usage.get("cache_creation_tokens"), usage.get("cache_creation_input_tokens"))
-    return read, creation
+from services.pricing import Usage
+from services.relay.dialects import anthropic_messages, openai_chat
 
 
 def openai_usage_to_anthropic(usage: dict) -> dict:
     """OpenAI usage -> Anthropic usage; input excludes cached tokens."""
-    usage = usage or {}
-    read, creation = openai_cache_tokens(usage)
-    prompt = _int(usage.get("prompt_tokens"))
-    return {
-        "input_tokens": max(prompt - read - creation, 0),
-        "output_tokens": _int(usage.get("completion_tokens")),
-        "cache_creation_input_tokens": creation,
-        "cache_read_input_tokens": read,
-    }
+    return anthropic_messages.usage_dict(openai_chat.read_usage(usage or {}) or Usage())
 
 
 def anthropic_usage_to_openai(usage: dict) -> dict:
     """Anthropic usage -> OpenAI usage; prompt includes cached tokens."""
-    usage = usage or {}
-    read = _int(usage.get("cache_read_input_tokens"))
-    creation = _int(usage.get("cache_creation_input_tokens"))
-    prompt = _int(usage.get("input_tokens")) + read + creation
-    completion = _int(usage.get("output_tokens"))
-    details = {"cached_tokens": read}
-    if creation:
-        # Not an OpenAI field, but OpenRouter's name for it; billing needs it.
-        details["cache_write_tokens"] = creation
-    return {
-        "prompt_tokens": prompt,
-        "completion_tokens": completion,
-        "total_tokens": prompt + completion,
-        "prompt_tokens_details": details,
-    }
+    return openai_chat.usage_dict(anthropic_messages.read_usage(usage or {}) or Usage())

@@ -98,6 +98,7 @@ class ConvertingWriter:
         self.call = call
         self.writer = AnthropicStreamWriter(model=call.client_model, input_tokens_estimate=call.prompt_estimate,
                                             tool_names=call.upstream.tool_names)
+        self.tail: list = []  # message_delta and message_stop, held until the call is settled
 
     def start(self) -> bytes:
         # message_start at once: the client sees the stream open (and pings)
@@ -107,7 +108,13 @@ class ConvertingWriter:
     def event(self, event: StreamEvent, meter: Meter) -> bytes | None:
         if event.chunk is None:
             return self._finish(meter)
-        return _sse(self.writer.feed(event.chunk)) or None
+        events = []
+        for name, data in self.writer.feed(event.chunk):
+            # The message ends once the upstream's usage is in, which can be
+            # before [DONE]; its last two events wait for the settlement, so
+            # a client that has read message_stop finds its balance final.
+            (self.tail if name in ("message_delta", "message_stop") else events).append((name, data))
+        return _sse(events) or None
 
     def ping(self) -> bytes:
         return PING
@@ -118,7 +125,8 @@ class ConvertingWriter:
     def _finish(self, meter: Meter) -> bytes:
         credits = self.call.cost_of(meter.billable(self.call.prompt_estimate))
         events = []
-        for name, data in self.writer.finish():
+        tail, self.tail = self.tail, []
+        for name, data in tail + self.writer.finish():
             if name == "message_delta":
                 data = {**data, "usage": {**(data.get("usage") or {}), "credits": credits}}
             events.append((name, data))
@@ -143,9 +151,15 @@ class NativeWriter:
         if event.chunk is None:
             self.stopped = True
             return event.raw
-        if self.call.renamed and event.chunk.get("type") == "message_start":
+        kind = event.chunk.get("type")
+        if self.call.renamed and kind == "message_start":
             message = {**event.chunk.get("message", {}), "model": self.call.client_model}
             return format_sse("message_start", {**event.chunk, "message": message})
+        if kind == "message_delta":
+            # The credits so far, as on every other door's final usage.
+            credits = self.call.cost_of(meter.billable(self.call.prompt_estimate))
+            usage = {**(event.chunk.get("usage") or {}), "credits": credits}
+            return format_sse("message_delta", {**event.chunk, "usage": usage})
         return event.raw
 
     def ping(self) -> bytes:

@@ -50,7 +50,7 @@ def usage_dict(plan: Plan):
         return None
     return {
         "input_tokens": o.get("input_tokens", o.get("prompt_tokens", plan.prompt_tokens)),
-        "cache_creation_input_tokens": o.get("cache_creation_input_tokens", 0),
+        "cache_creation_input_tokens": o.get("cache_creation_input_tokens", o.get("cache_write_tokens", 0)),
         "cache_read_input_tokens": o.get("cache_read_input_tokens", o.get("cached_tokens", 0)),
         "output_tokens": o.get("output_tokens", o.get("completion_tokens", plan.completion_tokens)),
     }

@@ -169,6 +169,9 @@ def drive_stream(events, plan: Plan, ctx: Ctx, error_event):
         yield data
         if kind == DELTA:
             sent += 1
+    tail = b["tail_delay"] or 0.0
+    if tail > 0:  # the terminating chunk follows the last event late, as its own write
+        ctx.wait(tail)
 
 
 class FakeUpstreamApp:
@@ -181,7 +184,7 @@ class FakeUpstreamApp:
         in_flight = getattr(self, "stats", {}).get("in_flight", 0)
         self.stats = {"calls": 0, "by_path": {}, "by_model": {}, "in_flight": in_flight,
                       "max_in_flight": in_flight, "aborted": 0, "completed": 0, "died": 0,
-                      "last_abort_at": None}
+                      "last_abort_at": None, "connections": 0}
         self.recorded = deque(maxlen=MAX_RECORDED)
         self.config = {}
         self.behaviour_defaults = {}

@@ -19,6 +19,7 @@ DEFAULTS: dict = {
     "chunks": None,
     "delay": 0.0,
     "first_byte_delay": 0.0,
+    "tail_delay": 0.0,
     "hang": False,
     "usage": True,
     "status": None,
@@ -44,7 +45,7 @@ DEFAULTS: dict = {
 CONFIG_ONLY = {"require_key": None, "models": None, "strict": True}
 
 _INT_KEYS = ("chunks", "status", "retry_after", "die_after", "error_after", "arg_chunks", "reasoning_chunks")
-_FLOAT_KEYS = ("delay", "first_byte_delay")
+_FLOAT_KEYS = ("delay", "first_byte_delay", "tail_delay")
 _MARK = "[[fake"
 _MARK_B = b"[[fake"
 _DECODER = json.JSONDecoder()

@@ -61,6 +61,7 @@ def usage_dict(plan: Plan):
     o = plan.usage_overrides()
     if o is None:
         return None
+    written = 0
     if not o:
         pt, ct, cached, rt = plan.prompt_tokens, plan.completion_tokens, 0, len(plan.reasoning)
         total = pt + ct
@@ -68,13 +69,17 @@ def usage_dict(plan: Plan):
         pt = o.get("prompt_tokens", o.get("input_tokens", plan.prompt_tokens))
         ct = o.get("completion_tokens", o.get("output_tokens", plan.completion_tokens))
         cached = o.get("cached_tokens", o.get("cache_read_input_tokens", 0))
+        written = o.get("cache_write_tokens", o.get("cache_creation_input_tokens", 0))
         rt = o.get("reasoning_tokens", len(plan.reasoning))
         total = o.get("total_tokens", pt + ct)
+    details = {"cached_tokens": cached, "audio_tokens": 0}
+    if written:  # OpenRouter reports prompt-cache writes here
+        details["cache_write_tokens"] = written
     return {
         "prompt_tokens": pt,
         "completion_tokens": ct,
         "total_tokens": total,
-        "prompt_tokens_details": {"cached_tokens": cached, "audio_tokens": 0},
+        "prompt_tokens_details": details,
         "completion_tokens_details": {"reasoning_tokens": rt, "audio_tokens": 0,
                                       "accepted_prediction_tokens": 0, "rejected_prediction_tokens": 0},
     }

@@ -1,0 +1,34 @@
+"""Anthropic messages ("anthropic.messages"): the usage object.
+
+Anthropic counts cache reads (`cache_read_input_tokens`) and cache writes
+(`cache_creation_input_tokens`) apart from `input_tokens`; the normalized
+Usage counts every input token in `prompt_tokens`, as OpenAI does. In a
+stream, `message_start` carries the input side and each `message_delta` the
+output so far: the last value counts, never the sum (merge, then read)."""
+from __future__ import annotations
+
+from services.pricing import Usage
+from services.relay.dialects._numbers import count
+
+NAME = "anthropic.messages"
+
+
+def read_usage(usage) -> Usage | None:
+    if not isinstance(usage, dict):
+        return None
+    read = count(usage.get("cache_read_input_tokens"))
+    write = count(usage.get("cache_creation_input_tokens"))
+    return Usage(prompt_tokens=count(usage.get("input_tokens")) + read + write,
+                 completion_tokens=count(usage.get("output_tokens")),
+                 cached_tokens=read, cache_write_tokens=write)
+
+
+def usage_dict(usage: Usage) -> dict:
+    """`usage` as an Anthropic client reads it: input without the cached parts."""
+    read, write = usage.cached_tokens, usage.cache_write_tokens
+    return {
+        "input_tokens": max(usage.prompt_tokens - read - write, 0),
+        "output_tokens": usage.completion_tokens,
+        "cache_creation_input_tokens": write,
+        "cache_read_input_tokens": read,
+    }

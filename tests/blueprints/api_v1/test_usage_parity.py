@@ -1,0 +1,91 @@
+"""The same upstream usage costs the same credits through every door.
+
+A table: every door we serve (each streamed and not) against every
+upstream dialect, each upstream reporting the same usage in its own words
+(cache reads, cache writes, reasoning). Every cell must charge exactly the
+same credits and log the same token counts. A new door or upstream dialect
+joins the table with one row."""
+from __future__ import annotations
+
+import json
+
+import pytest
+import requests
+
+from tests.blueprints.api_v1.anthropic_stack import CACHED, PRICES
+from tests.fakes.upstream_client import directive
+from tests.support.stack import Stack
+
+# One usage: 10 fresh input tokens, 100 read from the cache, 400 written to
+# it, 5 output tokens (3 of them reasoning, where the dialect says so).
+UPSTREAMS = {
+    "openai.chat": ("parity-openai", {"prompt_tokens": 510, "cached_tokens": 100, "cache_write_tokens": 400,
+                                      "completion_tokens": 5, "reasoning_tokens": 3}),
+    "anthropic.messages": ("parity-anthropic", {"input_tokens": 10, "cache_read_input_tokens": 100,
+                                                "cache_creation_input_tokens": 400, "output_tokens": 5}),
+}
+EXPECTED = -(-(10 * PRICES["input_price"] + 100 * CACHED["cache_read_price"] + 400 * CACHED["cache_write_price"]
+              + 5 * PRICES["output_price"]) // 1_000_000)
+# Padding makes the prompt bound cover the 510 reported input tokens, so the
+# charge is never cut to the hold.
+PADDING = "pad " * 1200
+
+
+def _sse(response: requests.Response) -> list[dict]:
+    events = []
+    for line in response.iter_lines():
+        if line.startswith(b"data: ") and line != b"data: [DONE]":
+            events.append(json.loads(line[6:]))
+    return events
+
+
+def chat(stack, key, model, usage, stream):
+    body = {"model": model, "max_tokens": 50, "stream": stream,
+            "messages": [{"role": "user", "content": PADDING + directive(usage=usage)}]}
+    if stream:
+        body["stream_options"] = {"include_usage": True}
+    r = requests.post(stack.url + "/v1/chat/completions", json=body, stream=stream, timeout=30,
+                      headers={"Authorization": f"Bearer {key}"})
+    assert r.status_code == 200, r.text
+    if not stream:
+        return r.json()["usage"]["credits"]
+    return [e for e in _sse(r) if e.get("usage")][-1]["usage"]["credits"]
+
+
+def messages(stack, key, model, usage, stream):
+    body = {"model": model, "max_tokens": 50, "stream": stream,
+            "messages": [{"role": "user", "content": PADDING + directive(usage=usage)}]}
+    r = requests.post(stack.url + "/v1/messages", json=body, stream=stream, timeout=30,
+                      headers={"x-api-key": key, "anthropic-version": "2023-06-01"})
+    assert r.status_code == 200, r.text
+    if not stream:
+        return r.json()["usage"]["credits"]
+    return [e for e in _sse(r) if e.get("type") == "message_delta"][-1]["usage"]["credits"]
+
+
+DOORS = {"/v1/chat/completions": chat, "/v1/messages": messages}
+
+
+@pytest.fixture(scope="module")
+def pstack(sqlite_databases, fake_upstream):
+    stack = Stack(sqlite_databases.new(), name="usage-parity")
+    for dialect, (model, _usage) in UPSTREAMS.items():
+        stack.set_model(model, max_output_tokens=1000, **PRICES, **CACHED)
+        provider = "anthropic" if dialect == "anthropic.messages" else "openai"
+        stack.add_channel(model, fake_upstream.base_url_v1, [model], provider=provider)
+    yield stack
+    stack.stop()
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["whole", "stream"])
+@pytest.mark.parametrize("door", sorted(DOORS))
+@pytest.mark.parametrize("upstream_dialect", sorted(UPSTREAMS))
+def test_the_same_usage_costs_the_same_through_every_door(pstack, upstream, upstream_dialect, door, stream):
+    model, usage = UPSTREAMS[upstream_dialect]
+    key, _, account = pstack.new_key(10**9)
+    credits = DOORS[door](pstack, key, model, usage, stream)
+    assert credits == EXPECTED
+    (log,) = pstack.logs(account)
+    assert (log.credits, log.prompt_tokens, log.completion_tokens, log.cached_tokens) == (EXPECTED, 510, 5, 100)
+    assert pstack.balance(account) == 10**9 - EXPECTED
+    assert pstack.verify() == []
