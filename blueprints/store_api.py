@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from flask import Blueprint, current_app, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException
 
+from blueprints.json_body import BodyTooLarge, json_object
 from extensions import limiter
 from models.commerce import PURCHASE, TOPUP
 from services import key_lookup
@@ -51,8 +52,12 @@ def ok(data, status: int = 200):
 
 
 def payload(*required: str) -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
+    limit = current_app.config["MAX_REQUEST_BYTES"]
+    try:
+        body = json_object(limit)
+    except BodyTooLarge:
+        raise ApiError("invalid_payload", f"The request body exceeds {limit} bytes.", 413) from None
+    if body is None:
         raise ApiError("invalid_payload", "The body must be a JSON object.")
     for name in required:
         if not isinstance(body.get(name), str) or not body[name].strip():

@@ -35,18 +35,25 @@ def bound_text_tokens(text: str | None) -> int:
 
 def _walk(value, text_fn) -> int:
     """Sum text_fn over every string in a JSON-like value; images count as
-    IMAGE_TOKENS instead of their (base64 or URL) bytes."""
-    if isinstance(value, str):
-        return text_fn(value)
-    if isinstance(value, list):
-        return sum(_walk(v, text_fn) for v in value)
-    if isinstance(value, dict):
-        kind = value.get("type")
-        if kind in ("image_url", "image", "input_image"):
-            return IMAGE_TOKENS
-        # Keys count too: tool schemas are mostly property names.
-        return sum(text_fn(k) + _walk(v, text_fn) for k, v in value.items() if k != "cache_control")
-    return 0
+    IMAGE_TOKENS instead of their (base64 or URL) bytes. A loop over a stack,
+    not recursion, so no nesting depth can raise RecursionError."""
+    total, pending = 0, [value]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            total += text_fn(value)
+        elif isinstance(value, list):
+            pending.extend(value)
+        elif isinstance(value, dict):
+            if value.get("type") in ("image_url", "image", "input_image"):
+                total += IMAGE_TOKENS
+                continue
+            for k, v in value.items():
+                if k != "cache_control":
+                    # Keys count too: tool schemas are mostly property names.
+                    total += text_fn(k)
+                    pending.append(v)
+    return total
 
 
 def chat_prompt_tokens(body: dict, *, bound: bool) -> int:

@@ -11,9 +11,10 @@ header (CSRF stays on for this blueprint, unlike the cookie-less helper
 API). A key of another user, or a deleted one, is 404."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, abort, current_app, jsonify
 from flask_login import current_user, login_required
 
+from blueprints.json_body import BodyTooLarge, json_object
 from blueprints.session_auth import no_store
 from services import account_keys, users
 from services.account_keys import KeyError_
@@ -63,8 +64,12 @@ def list_tokens():
 @bp.post("")
 @login_required
 def create_token():
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
+    limit = current_app.config["MAX_REQUEST_BYTES"]
+    try:
+        body = json_object(limit)
+    except BodyTooLarge:
+        return _error("invalid_payload", f"The request body exceeds {limit} bytes.", 413)
+    if body is None:
         return _error("invalid_payload", "The body must be a JSON object.")
     caps = account_keys.parse_caps(**{name: body.get(field) for field, name in CAP_FIELDS.items()})
     name = account_keys.clean_name(body.get("displayName"))

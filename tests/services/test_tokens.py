@@ -1,4 +1,5 @@
-from services.tokens import IMAGE_TOKENS, bound_text_tokens, chat_prompt_tokens, estimate_text_tokens
+from services.tokens import (IMAGE_TOKENS, bound_text_tokens, chat_prompt_tokens, estimate_text_tokens,
+                            json_value_tokens)
 
 
 def test_estimate_counts_about_four_ascii_characters_per_token():
@@ -29,3 +30,12 @@ def test_prompt_counts_messages_tools_and_images_not_base64_bytes():
     bound = chat_prompt_tokens(body, bound=True)
     assert IMAGE_TOKENS < bound < IMAGE_TOKENS + 500
     assert chat_prompt_tokens(body, bound=False) < bound
+
+
+def test_any_nesting_depth_is_counted_without_recursion():
+    content = "deep"
+    for level in range(100_000):
+        content = [{"type": "text", "text": content}] if level % 2 else [content]
+    body = {"messages": [{"role": "user", "content": content}]}
+    assert chat_prompt_tokens(body, bound=True) >= len("deep")
+    assert json_value_tokens(content) >= 1
