@@ -1,5 +1,5 @@
-# Two commands: `make run` (set up everything and serve on 127.0.0.1:8000)
-# and `make test`. Everything they need is installed from this file.
+# Two commands: `make run` (set up everything and serve on 127.0.0.1:8000,
+# in development or production as TOLLGATE_ENV says) and `make test`. Everything they need is installed from this file.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -29,8 +29,9 @@ install-dev: $(VENV)/.installed-dev
 migrate: install
 	$(BIN)/flask --app app db upgrade
 
+# Seeds the demo only in development; in production it says so and skips.
 seed: migrate
-	$(BIN)/flask --app app demo seed
+	$(BIN)/flask --app app demo seed --only-in-development
 
 run: seed
 	@echo "Serving Tollgate on http://127.0.0.1:$(PORT) (gunicorn, $(WORKERS) gevent workers)"

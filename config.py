@@ -135,7 +135,11 @@ class Config:
     ALIPAY_SELLER_ID = os.environ.get("ALIPAY_SELLER_ID") or None
     ALIPAY_GATEWAY = os.environ.get("ALIPAY_GATEWAY") or "https://openapi.alipay.com/gateway.do"
     ALIPAY_NOTIFY_URL = os.environ.get("ALIPAY_NOTIFY_URL") or None  # default: SITE_URL + /pay/alipay/notify
-    # Orders are payable this long; the QR's timeout_express matches it.
+    # Seconds per gateway call; kept as text so a bad value is named by the
+    # provider's settings check rather than failing this import.
+    ALIPAY_HTTP_TIMEOUT = os.environ.get("ALIPAY_HTTP_TIMEOUT") or None  # default 15
+    # Orders are payable this long. The QR's timeout_express is what is left
+    # of it when the QR is made (whole minutes, at least 1m).
     ORDER_TTL_SECONDS = _int("ORDER_TTL_SECONDS", 15 * 60)
     # A page polling a pending order asks the provider at most this often.
     PAYMENT_QUERY_INTERVAL = _float("PAYMENT_QUERY_INTERVAL", 3.0)

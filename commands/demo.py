@@ -24,9 +24,16 @@ def demo():
 
 
 @demo.command("seed")
-def demo_seed():
+@click.option("--only-in-development", is_flag=True,
+              help="Outside development, say so and do nothing (what `make run` uses).")
+def demo_seed(only_in_development):
     """Create (once) a demo model, a local demo channel, a demo account and key."""
-    if current_app.config["ENV_NAME"] == "production":
+    env = current_app.config["ENV_NAME"]
+    if only_in_development and env != "development":
+        # `make run` serves production too; a demo key there would be free credits.
+        click.echo(f"Not seeding demo data: TOLLGATE_ENV is {env} (demo data is for development only).")
+        return
+    if env == "production":
         raise click.ClickException("demo data is for development only")
     set_model(DEMO_MODEL, display_name="Tollgate demo (answers locally)", category="chat",
               capabilities=["chat"], owned_by="tollgate", context_window=8192, max_output_tokens=1024,

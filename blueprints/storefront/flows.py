@@ -28,6 +28,7 @@ MESSAGES = {
     "coupon_used_up": "This coupon has been used up.",
     "order_not_found": "No order matches this order number and email.",
     "payment_unavailable": "The payment could not be started; try again shortly.",
+    "order_expired": "This order has expired; please place a new one.",
     "key_already_shown": "The key was already shown once (and sent to your email).",
     "key_not_ready": "The key is delivered once the order is paid.",
     "dev_payment_off": "Development payment is not available.",

@@ -66,6 +66,7 @@ ZH = {
     "This coupon does not apply to this package.": "优惠码不适用于该套餐。", "This coupon has been used up.": "优惠码已用完。",
     "No order matches this order number and email.": "没有与该订单号和邮箱匹配的订单。",
     "The payment could not be started; try again shortly.": "无法发起支付,请稍后再试。",
+    "This order has expired; please place a new one.": "订单已过期,请重新下单。",
     "The key was already shown once (and sent to your email).": "Key 已显示过一次(并已发送到你的邮箱)。",
     "The key is delivered once the order is paid.": "订单付款后才会交付 Key。",
     "Development payment is not available.": "开发支付不可用。",

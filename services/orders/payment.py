@@ -39,12 +39,17 @@ def amount_of(order) -> Decimal:
 
 
 def start(order: Order) -> Order:
-    """Ask the provider for the order's QR, once; later calls reuse it."""
+    """Ask the provider for the order's QR, once; later calls reuse it. The QR
+    expires with the order (reconcile closes it then), so a pending order
+    past its time gets none."""
     if order.status != ORDER_PENDING or order.qr_code:
         return order
+    remaining = (order.expires_at - utcnow()).total_seconds()
+    if remaining <= 0:
+        raise StoreError("order_expired", "This order has expired; please place a new one.", 410)
     try:
         checkout = provider(order.provider).start(order.order_no, amount_of(order),
-                                                  f"Tollgate {order.package_name}")
+                                                  f"Tollgate {order.package_name}", expires_in=remaining)
     except PaymentError as exc:
         log.warning("order %s: payment could not start: %s", order.order_no, exc.message)
         raise StoreError("payment_unavailable", "The payment could not be started; try again shortly.",

@@ -2,7 +2,6 @@
 
 This is the only module that imports ``alipay.*``, and it does so lazily: the
 SDK is ~36k files, so importing it at app start would cost seconds.
-See /work/shared/notes/PAYMENTS.md for the SDK facts relied on here.
 """
 from __future__ import annotations
 
@@ -16,6 +15,7 @@ from urllib.parse import urlsplit
 from .base import Checkout, NotifyEvent, PaymentError, TradeStatus, to_amount
 
 DEFAULT_GATEWAY = "https://openapi.alipay.com/gateway.do"
+DEFAULT_EXPIRES_IN = 15 * 60  # ORDER_TTL_SECONDS' default, for callers that give no expiry
 REQUIRED_SETTINGS = ("ALIPAY_APP_ID", "ALIPAY_APP_PRIVATE_KEY", "ALIPAY_PUBLIC_KEY", "ALIPAY_NOTIFY_URL")
 
 _STATES = {
@@ -141,7 +141,6 @@ class AlipayProvider:
         self.seller_id = _setting(settings, "ALIPAY_SELLER_ID") or None
         self.gateway = _setting(settings, "ALIPAY_GATEWAY") or DEFAULT_GATEWAY
         self.notify_url = _setting(settings, "ALIPAY_NOTIFY_URL")
-        self.timeout_express = _setting(settings, "ALIPAY_TIMEOUT_EXPRESS") or "15m"
         self.http_timeout = float(_setting(settings, "ALIPAY_HTTP_TIMEOUT") or 15)
         self._private_pem = keys["ALIPAY_APP_PRIVATE_KEY"]
         self._alipay_pub = keys["ALIPAY_PUBLIC_KEY"]
@@ -202,10 +201,15 @@ class AlipayProvider:
 
     # --- provider API -------------------------------------------------------
 
-    def start(self, order_no: str, amount: Decimal, subject: str) -> Checkout:
+    def start(self, order_no: str, amount: Decimal, subject: str,
+              expires_in: float | None = None) -> Checkout:
+        """``expires_in``: seconds the order stays payable. The QR lives as long
+        (whole minutes, rounded down so it never outlives the order), but at
+        least 1m, the shortest timeout_express Alipay takes."""
+        seconds = DEFAULT_EXPIRES_IN if expires_in is None else expires_in
         resp = self._call("precreate", "TradePrecreate", notify=True, out_trade_no=order_no,
                           total_amount=str(to_amount(amount)), subject=(subject or order_no)[:256],
-                          timeout_express=self.timeout_express)
+                          timeout_express=timeout_express(seconds))
         if resp.code != "10000":  # not is_success(): that only checks sub_code
             raise _business_error("precreate", resp)
         if not resp.qr_code:
@@ -268,6 +272,11 @@ class AlipayProvider:
             return bool(verify_with_rsa(self._alipay_pub, get_sign_content(content).encode("utf-8"), sign))
         except Exception:  # rsa.VerificationError raises instead of returning False
             return False
+
+
+def timeout_express(seconds: float) -> str:
+    """Alipay's relative expiry, whole minutes ("15m"), at least "1m"."""
+    return f"{max(1, int(seconds // 60))}m"
 
 
 def _business_error(what: str, resp) -> PaymentError:

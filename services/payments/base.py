@@ -93,7 +93,8 @@ class PaymentProvider(Protocol):
     ack: str   # body that tells the provider "received, stop resending"
     nack: str  # body that makes the provider resend later
 
-    def start(self, order_no: str, amount: Decimal, subject: str) -> Checkout: ...
+    def start(self, order_no: str, amount: Decimal, subject: str,
+              expires_in: float | None = None) -> Checkout: ...  # expires_in: seconds payable
 
     def query(self, order_no: str) -> TradeStatus: ...
 

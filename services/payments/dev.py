@@ -38,7 +38,8 @@ class DevProvider:
     def validate_settings(settings: Mapping[str, Any]) -> list[str]:
         return []
 
-    def start(self, order_no: str, amount: Decimal, subject: str) -> Checkout:
+    def start(self, order_no: str, amount: Decimal, subject: str,
+              expires_in: float | None = None) -> Checkout:
         to_amount(amount)  # same amount rules as real providers
         if not order_no or ":" in order_no:
             raise PaymentError("order_no must be non-empty and contain no ':'")

@@ -15,7 +15,7 @@ from services import accounts, coupons, ledger
 from services.keys import create_key
 from services.orders import create, fulfil as fulfil_module, payment
 from services.orders.errors import StoreError
-from services.orders.reconcile import reconcile
+from services.orders.reconcile import CLOSE_GRACE, reconcile
 
 
 @pytest.fixture
@@ -160,7 +160,8 @@ def test_an_expired_order_paid_at_the_last_second_is_credited_not_closed(alipay_
     app, fake = alipay_app
     order = payment.start(create.create_purchase("plan_20", "last@example.com"))
     fake.trades[order.order_no]["notify_url"] = ""
-    db.session.execute(update(Order).where(Order.id == order.id).values(expires_at=utcnow() - timedelta(minutes=1)))
+    expired = utcnow() - CLOSE_GRACE - timedelta(minutes=1)
+    db.session.execute(update(Order).where(Order.id == order.id).values(expires_at=expired))
     db.session.commit()
     real_query = payment.provider("alipay").query
     calls = []
@@ -176,3 +177,60 @@ def test_an_expired_order_paid_at_the_last_second_is_credited_not_closed(alipay_
     assert reconcile(0)["paid"] == 1
     db.session.expire_all()
     assert db.session.get(Order, order.id).status == "paid"
+
+
+def expire(order, ago: timedelta) -> None:
+    db.session.execute(update(Order).where(Order.id == order.id)
+                       .values(created_at=utcnow() - timedelta(hours=1), expires_at=utcnow() - ago))
+    db.session.commit()
+
+
+def test_the_qr_expires_with_the_order(alipay_app):
+    app, fake = alipay_app
+    app.config["ORDER_TTL_SECONDS"] = 4 * 60
+    order = payment.start(create.create_purchase("plan_20", "short@example.com"))
+    assert fake.trades[order.order_no]["timeout_express"] == "3m"  # 3m59s left: never outlives the order
+    late = create.create_purchase("plan_20", "late-qr@example.com")
+    db.session.execute(update(Order).where(Order.id == late.id).values(expires_at=utcnow() + timedelta(seconds=20)))
+    db.session.commit()
+    payment.start(late)
+    assert fake.trades[late.order_no]["timeout_express"] == "1m"  # Alipay's shortest
+
+
+def test_an_expired_order_gets_no_qr(alipay_app):
+    _app, fake = alipay_app
+    order = create.create_purchase("plan_20", "too-late@example.com")
+    expire(order, timedelta(seconds=1))
+    with pytest.raises(StoreError) as caught:
+        payment.start(order)
+    assert caught.value.reason == "order_expired" and order.order_no not in fake.trades
+
+
+def test_within_the_grace_an_expired_order_stays_payable(alipay_app):
+    app, fake = alipay_app
+    order = payment.start(create.create_purchase("plan_20", "grace@example.com"))
+    fake.trades[order.order_no]["notify_url"] = ""
+    expire(order, CLOSE_GRACE - timedelta(seconds=30))  # its QR may still be scanned
+    assert reconcile(0) == {"checked": 1, "paid": 0, "closed": 0, "failed": 0}
+    fake.pay(order.order_no)
+    result = payment.handle_notify("alipay", fake.build_notify(order.order_no))
+    assert (result.ack, result.reason) == (True, "paid")
+    db.session.expire_all()
+    assert db.session.get(Order, order.id).status == "paid"
+
+
+def test_a_failed_close_at_alipay_is_retried_by_the_next_reconcile(alipay_app, caplog):
+    _app, fake = alipay_app
+    order = payment.start(create.create_purchase("plan_20", "retry@example.com"))
+    fake.scan(order.order_no)
+    expire(order, CLOSE_GRACE + timedelta(minutes=1))
+    fake.force_response(500, "busy")  # the query
+    fake.force_response(500, "busy")  # the close
+    assert reconcile(0) == {"checked": 1, "paid": 0, "closed": 0, "failed": 1}
+    assert "close failed, left pending for the next reconcile" in caplog.text
+    db.session.expire_all()
+    assert db.session.get(Order, order.id).status == "pending"
+    assert fake.trades[order.order_no]["status"] == "WAIT_BUYER_PAY"
+    assert reconcile(0)["closed"] == 1
+    assert [r["method"] for r in fake.requests][-2:] == ["alipay.trade.query", "alipay.trade.close"]
+    assert fake.trades[order.order_no]["status"] == "TRADE_CLOSED"

@@ -225,3 +225,9 @@ def test_gateway_that_never_answers_times_out(fake):
         settings = {**fake.settings(), "ALIPAY_GATEWAY": url, "ALIPAY_HTTP_TIMEOUT": "0.5"}
         with pytest.raises(PaymentError, match="timed out"):
             AlipayProvider(settings).query("T1")
+
+
+@pytest.mark.parametrize("expires_in, express", [(900, "15m"), (299, "4m"), (61, "1m"), (20, "1m")])
+def test_the_qr_lives_as_long_as_the_order(provider, fake, order_no, expires_in, express):
+    provider.start(order_no, Decimal("9.90"), "x", expires_in=expires_in)
+    assert fake.trades[order_no]["timeout_express"] == express
