@@ -104,4 +104,11 @@ ZH = {
     "Register and claim this purchase": "注册并认领这笔购买",
     "Want several keys, limits and a usage log?": "想要多个 Key、限额和用量记录?", "Create an account": "注册账户",
     "Open the dashboard": "打开控制台",
+    # Blog (tags are shown through _() too: every tag a post uses needs a line here)
+    "Blog": "博客", "Tags": "标签", "All posts": "全部文章", "Posts tagged": "标签", "updated": "更新于",
+    "No posts yet.": "暂无文章。", "This post is in English only.": "本文暂无中文版,以下为英文原文。",
+    "Guides to Tollgate: getting a key, connecting clients such as Claude Code, and how billing works.":
+        "Tollgate 使用指南:获取 Key、接入 Claude Code 等客户端、计费方式。",
+    "getting-started": "入门", "api": "API", "claude-code": "Claude Code", "anthropic": "Anthropic",
+    "billing": "计费",
 }
