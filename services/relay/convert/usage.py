@@ -1,4 +1,4 @@
-"""Usage conversions between the two dialects (PROTOCOLS §2).
+"""Usage conversions between the two dialects (docs/protocols.md §2).
 
 Anthropic counts cached prompt tokens separately from `input_tokens`; OpenAI
 includes them in `prompt_tokens`. Converting must move them, or billing and
