@@ -111,4 +111,8 @@ ZH = {
         "Tollgate 使用指南:获取 Key、接入 Claude Code 等客户端、计费方式。",
     "getting-started": "入门", "api": "API", "claude-code": "Claude Code", "anthropic": "Anthropic",
     "billing": "计费",
+    "How to call Tollgate: base URLs, authentication, endpoints, errors, rate limits, Claude Code and code samples in seven languages.":
+        "Tollgate 调用指南:接口地址、认证、接口、错误码、速率限制、Claude Code 与七种语言的代码示例。",
+    "Tollgate plans, top-up packages and model prices in credits per 1M tokens. Pay with Alipay, no account needed.":
+        "Tollgate 套餐、充值包与模型价格(积分 / 百万 tokens)。支付宝付款,无需注册。",
 }
