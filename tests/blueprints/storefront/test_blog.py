@@ -220,3 +220,13 @@ def test_a_broken_post_names_the_file_and_the_problem(tmp_path, name, text, prob
     (tmp_path / name).write_text(text)
     with pytest.raises(blog.PostError, match=problem):
         blog.load_posts(tmp_path)
+
+
+def test_a_post_with_a_chinese_file_is_chinese_on_chinese_pages(client):
+    zh = client.get("/blog/first-key-and-first-call?lang=zh").get_data(as_text=True)
+    assert "<h1>获取 Key 并完成第一次调用</h1>" in zh and "本文暂无中文版" not in zh
+    assert '"inLanguage": "zh-CN"' in zh and meta(zh, "og:locale") == "zh_CN"
+    en = client.get("/blog/first-key-and-first-call?lang=en").get_data(as_text=True)
+    assert "<h1>Get a key and make your first call</h1>" in en and '"inLanguage": "en"' in en
+    index = client.get("/blog?lang=zh").get_data(as_text=True)
+    assert "获取 Key 并完成第一次调用" in index
