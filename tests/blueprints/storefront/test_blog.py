@@ -206,6 +206,9 @@ def test_a_chinese_version_is_used_on_chinese_pages(tmp_path):
     post = blog.load_posts(tmp_path)["x"]
     assert post.text("zh").title == "你好" and "中文正文" in post.text("zh").html
     assert post.text("zh").description == "D" and post.text("en").title == "Hello"
+    (tmp_path / "y.md").write_text("---\ntitle: Only English\ndate: 2026-01-03\ndescription: D\n---\nBody\n")
+    only = blog.load_posts(tmp_path)["y"]
+    assert not only.has("zh") and only.text("zh").title == "Only English"  # the page adds a note
 
 
 @pytest.mark.parametrize("name, text, problem", [
