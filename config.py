@@ -52,6 +52,8 @@ class Config:
 
     # Public address of the site, used in docs and payment notify URLs.
     SITE_URL = os.environ.get("SITE_URL") or None
+    # The blog's Markdown posts (docs/storefront.md, "The blog").
+    BLOG_DIR = os.environ.get("BLOG_DIR") or str(BASE_DIR / "content" / "blog")
     # Number of reverse proxies in front of us whose X-Forwarded-* to trust.
     TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
 

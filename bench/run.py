@@ -3,7 +3,7 @@ run. Gateway pinned to CPU 0; the fake upstream and this load client to CPU 1.
 
     .venv/bin/python -m bench.run [--rounds N] [--quick] [--postgres]
 
-Measures (PERFORMANCE.md's method): added latency p50/p99 at concurrency 1
+Measures (the method is in docs/benchmarks.md): added latency p50/p99 at concurrency 1
 (non-stream), requests per second at concurrency 32 with one worker, time to
 first token overhead for a 20-chunk stream, and memory per open stream with
 1,000 concurrent streams. Prints a Markdown report and writes JSON to

@@ -1,4 +1,5 @@
-"""The storefront: docs, pricing, buying a plan, topping up a key, order pages.
+"""The storefront: docs, pricing, buying a plan, topping up a key, order pages,
+the blog (blog.py) and the sitemap, robots.txt and canonical URLs (seo.py).
 The JSON helper API is blueprints/store_api.py; Alipay's notify is
 blueprints/payments.py."""
 from flask import Blueprint
@@ -17,10 +18,11 @@ def short_credits(n: int) -> str:
 
 @bp.record_once
 def _setup(state) -> None:
-    from blueprints.storefront import i18n
+    from blueprints.storefront import i18n, seo
 
     state.app.add_template_filter(short_credits)
+    state.app.add_template_global(seo.canonical_url)
     i18n.init_app(state.app)
 
 
-from blueprints.storefront import flows, pages  # noqa: E402,F401  (routes register on import)
+from blueprints.storefront import blog, flows, pages, seo  # noqa: E402,F401  (routes register on import)

@@ -105,4 +105,15 @@ ZH = {
     "Register and claim this purchase": "注册并认领这笔购买",
     "Want several keys, limits and a usage log?": "想要多个 Key、限额和用量记录?", "Create an account": "注册账户",
     "Open the dashboard": "打开控制台",
+    # Blog (tags are shown through _() too: every tag a post uses needs a line here)
+    "Blog": "博客", "Tags": "标签", "All posts": "全部文章", "Posts tagged": "标签", "updated": "更新于",
+    "No posts yet.": "暂无文章。", "This post is in English only.": "本文暂无中文版,以下为英文原文。",
+    "Guides to Tollgate: getting a key, connecting clients such as Claude Code, and how billing works.":
+        "Tollgate 使用指南:获取 Key、接入 Claude Code 等客户端、计费方式。",
+    "getting-started": "入门", "api": "API", "claude-code": "Claude Code", "anthropic": "Anthropic",
+    "billing": "计费",
+    "How to call Tollgate: base URLs, authentication, endpoints, errors, rate limits, Claude Code and code samples in seven languages.":
+        "Tollgate 调用指南:接口地址、认证、接口、错误码、速率限制、Claude Code 与七种语言的代码示例。",
+    "Tollgate plans, top-up packages and model prices in credits per 1M tokens. Pay with Alipay, no account needed.":
+        "Tollgate 套餐、充值包与模型价格(积分 / 百万 tokens)。支付宝付款,无需注册。",
 }

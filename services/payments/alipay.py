@@ -2,6 +2,9 @@
 
 This is the only module that imports ``alipay.*``, and it does so lazily: the
 SDK is ~36k files, so importing it at app start would cost seconds.
+The SDK's quirks relied on here (key formats, the port bug, error shapes,
+notify verification) are explained where they are handled, and together in
+docs/alipay.md.
 """
 from __future__ import annotations
 

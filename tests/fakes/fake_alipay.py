@@ -1,4 +1,4 @@
-"""An offline fake of the Alipay open-platform gateway (PAYMENTS.md §4).
+"""An offline fake of the Alipay open-platform gateway (docs/alipay.md, "Testing offline").
 
 It verifies the merchant's RSA2 request signature with the app public key and
 signs its responses and notifies with its own "platform" key, so the real SDK's

@@ -1,7 +1,8 @@
 """Anthropic Messages <-> OpenAI Chat Completions conversion (pure Python).
 
 Inside Tollgate the OpenAI chat shapes are the lingua franca; these
-functions translate at the edges. See /work/shared/notes/PROTOCOLS.md.
+functions translate at the edges. The rules, and why each one is there:
+docs/protocols.md.
 """
 from .anthropic_request import ToolNames, anthropic_to_openai_request
 from .anthropic_response import AnthropicStreamWriter, format_sse, openai_to_anthropic_message

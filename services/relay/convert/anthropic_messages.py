@@ -1,4 +1,4 @@
-"""Anthropic `system` + `messages` -> OpenAI chat messages (PROTOCOLS §1).
+"""Anthropic `system` + `messages` -> OpenAI chat messages (docs/protocols.md §1).
 
 Rules that other relays got wrong and that matter here:
 - tool results become one `tool` message each, emitted before the user's

@@ -1,4 +1,4 @@
-"""Anthropic Messages request -> OpenAI chat request (PROTOCOLS §1).
+"""Anthropic Messages request -> OpenAI chat request (docs/protocols.md §1).
 
 Used when an Anthropic client (the SDK, Claude Code) is routed to an
 OpenAI-compatible upstream. Anthropic-only fields (cache_control,

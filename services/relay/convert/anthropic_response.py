@@ -1,4 +1,4 @@
-"""OpenAI chat completion -> Anthropic message (PROTOCOLS §2), and SSE framing.
+"""OpenAI chat completion -> Anthropic message (docs/protocols.md §2), and SSE framing.
 
 The streaming state machine lives in anthropic_stream.py (re-exported here).
 """

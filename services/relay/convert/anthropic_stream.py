@@ -1,4 +1,4 @@
-"""OpenAI chat chunks -> Anthropic SSE events (PROTOCOLS §3).
+"""OpenAI chat chunks -> Anthropic SSE events (docs/protocols.md §3).
 
 A state machine with at most one open content block. Invariants the tests
 check: block indexes are contiguous, every start has a stop, deltas match

@@ -1,4 +1,4 @@
-"""Anthropic tools / tool_choice -> OpenAI function tools (PROTOCOLS §1)."""
+"""Anthropic tools / tool_choice -> OpenAI function tools (docs/protocols.md §1)."""
 from __future__ import annotations
 
 from .tool_names import ToolNames

@@ -2,7 +2,7 @@
 
 The body shape is `{"type":"error","error":{"type","message"}}`; other relays
 wrote `message:` at the top level or invented `stop_reason:"error"`, which
-clients cannot parse (PROTOCOLS §3.8).
+clients cannot parse (docs/protocols.md §3.8).
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""OpenAI chat messages -> Anthropic `system` + `messages` (PROTOCOLS §3, reverse).
+"""OpenAI chat messages -> Anthropic `system` + `messages` (docs/protocols.md §4).
 
 Anthropic is stricter than OpenAI: system text lives outside the list, the
 first turn is the user's, roles alternate, text blocks are non-empty, and

@@ -1,4 +1,4 @@
-"""OpenAI chat request -> Anthropic Messages request (PROTOCOLS §3, reverse).
+"""OpenAI chat request -> Anthropic Messages request (docs/protocols.md §4).
 
 Used when an OpenAI client is routed to an Anthropic-native upstream.
 """

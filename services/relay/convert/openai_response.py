@@ -1,5 +1,5 @@
 """Anthropic message -> OpenAI chat completion, and the stream state machine
-Anthropic SSE events -> OpenAI chunks (PROTOCOLS §3, reverse)."""
+Anthropic SSE events -> OpenAI chunks (docs/protocols.md §4)."""
 from __future__ import annotations
 
 import json

@@ -1,4 +1,4 @@
-"""finish_reason <-> stop_reason tables (PROTOCOLS §2)."""
+"""finish_reason <-> stop_reason tables (docs/protocols.md §2)."""
 from __future__ import annotations
 
 _TO_STOP_REASON = {

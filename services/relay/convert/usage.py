@@ -1,4 +1,4 @@
-"""Usage restated for a client of the other dialect.
+"""Usage restated for a client of the other dialect (docs/protocols.md §2).
 
 Both directions go through the dialects' own readers and writers
 (services.relay.dialects), the same ones the meter bills with, so what a

@@ -1,6 +1,6 @@
 """Validators for converted streams, shared by the stream tests.
 
-`check_anthropic_events` enforces the invariants PROTOCOLS §3 lists and then
+`check_anthropic_events` enforces the invariants docs/protocols.md §3 lists and then
 replays the events through the anthropic SDK's own accumulator, so a stream
 that passes is one the official client can consume.
 """

@@ -1,4 +1,4 @@
-"""The Claude-Code-shaped request (PROTOCOLS §5) converts to valid OpenAI."""
+"""The Claude-Code-shaped request (docs/protocols.md §5) converts to valid OpenAI."""
 from __future__ import annotations
 
 import json

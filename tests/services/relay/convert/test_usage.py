@@ -1,4 +1,4 @@
-"""Usage conversions (PROTOCOLS §2)."""
+"""Usage conversions (docs/protocols.md §2)."""
 from __future__ import annotations
 
 import pytest
