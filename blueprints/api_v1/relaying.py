@@ -8,6 +8,7 @@ from flask import Response, current_app, g, request
 from blueprints.api_v1.body import read_json_body
 from services.relay import run
 from services.relay.call import ClientInfo, prepare
+from services.relay.doors.base import Door
 
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
@@ -23,17 +24,16 @@ def call_headers(call) -> dict:
     return headers
 
 
-def relay(make_ask, door: str, writer_for, answer_body) -> Response:
-    """`make_ask` reads the body as the door's Ask; `writer_for(call)` writes
-    its stream; `answer_body(call, answer, meter)` shapes a non-stream answer."""
-    call = prepare(g.api_key, read_json_body(), make_ask, request_id=g.request_id, client=client_info(),
-                   door=door)
-    headers = call_headers(call)
+def relay(door: Door, headers: dict | None = None) -> Response:
+    """Prepare the call through `door`, then answer with a stream or a body."""
+    call = prepare(g.api_key, read_json_body(), headers or {}, door, request_id=g.request_id,
+                   client=client_info())
+    response_headers = call_headers(call)
     if call.stream:
         upstream = run.open_stream(call)
-        body = run.relay_stream(current_app._get_current_object(), call, upstream, writer_for(call),
+        body = run.relay_stream(current_app._get_current_object(), call, upstream, door.writer(call),
                                 request.environ.get("gunicorn.socket"))
-        return Response(body, mimetype="text/event-stream", headers={**SSE_HEADERS, **headers})
+        return Response(body, mimetype="text/event-stream", headers={**SSE_HEADERS, **response_headers})
     answer, meter = run.complete(call)
-    return Response(orjson.dumps(answer_body(call, answer, meter)), mimetype="application/json",
-                    headers=headers)
+    return Response(orjson.dumps(door.answer(call, answer, meter)), mimetype="application/json",
+                    headers=response_headers)
