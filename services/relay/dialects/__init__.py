@@ -4,6 +4,6 @@ Every place that needs the tokens of an answer, the meter that bills it and
 the converters that restate it for a client of another dialect, reads them
 through the dialect's `read_usage` and writes them with its `usage_dict`, so
 two readers of one format cannot disagree about what was used."""
-from services.relay.dialects import anthropic_messages, openai_chat
+from services.relay.dialects import anthropic_messages, openai_chat, openai_responses
 
-__all__ = ["anthropic_messages", "openai_chat"]
+__all__ = ["anthropic_messages", "openai_chat", "openai_responses"]
