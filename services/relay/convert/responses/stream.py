@@ -191,6 +191,8 @@ class ResponsesStreamWriter:
         events: list[Event] = []
         if call is None:
             call, events = self._new_call(entry, function)
+        elif not call.name and function.get("name") and call.kind == "function":
+            call.name = function["name"]  # the name came after the id: the done item has it
         arguments = function.get("arguments")
         if isinstance(arguments, (dict, list)):
             arguments = dumps(arguments)

@@ -260,3 +260,49 @@ def test_codex_style_turn():
     assert [i["type"] for i in final["output"]] == ["reasoning", "message", "function_call", "custom_tool_call"]
     assert final["output"][3]["input"] == "*** Begin Patch\n*** End Patch"
     assert final["status"] == "completed"
+
+
+def test_name_after_id_and_one_chunk_with_everything():
+    _, final = run([tools(call(0, "c1")), tools(call(0, name="late", args="{}")), chunk({}, finish="tool_calls")])
+    assert final["output"][0]["name"] == "late" and final["output"][0]["call_id"] == "c1"
+    # fake streaming: the whole answer and the finish in one chunk
+    _, final = run([chunk({"role": "assistant", "content": "all", "tool_calls": [call(0, "c2", "f", "{}")]},
+                          finish="tool_calls")])
+    assert [i["type"] for i in final["output"]] == ["message", "function_call"]
+
+
+def test_reasoning_after_text_opens_a_new_reasoning_item():
+    _, final = run([chunk({"reasoning_content": "a"}), chunk({"content": "b"}), chunk({"reasoning_content": "c"}),
+                    chunk({}, finish="stop")])
+    assert [i["type"] for i in final["output"]] == ["reasoning", "message", "reasoning"]
+    assert len({i["id"] for i in final["output"]}) == 3
+
+
+def test_streamed_text_for_estimates():
+    writer = ResponsesStreamWriter(ToolKinds(), response_id="resp_1", model="m", created_at=1, request={})
+    writer.feed(chunk({"reasoning_content": "r", "content": "t"}))
+    writer.feed(tools(call(0, "c", "f", '{"a":1}')))
+    assert writer.streamed_text == 'rt{"a":1}'
+    writer.finish(None)
+    assert [i["type"] for i in writer.output] == ["reasoning", "message", "function_call"]
+
+
+def test_codex_request_through_the_whole_pipeline():
+    """A Codex request converted, its chat stream converted back, with the
+    Codex tools echoed and given to the SDK's stream state."""
+    from services.relay.convert.responses import responses_to_chat_request
+
+    from .test_responses_request import codex_body
+    body = codex_body()
+    chat, kinds = responses_to_chat_request(body, upstream_model="up", max_output_tokens=None)
+    assert chat["stream_options"] == {"include_usage": True}
+    patch = json.dumps({"input": "*** Begin Patch\n*** Update File: a.py\n@@\n-x\n+y\n*** End Patch\n"})
+    events, final = run([chunk({"reasoning_content": "look"}), chunk({"content": "Fixing."}),
+                         tools(call(0, "c1", "shell", '{"command":["cat","a.py"]}')),
+                         tools(call(1, "c2", "apply_patch", patch[:17])), tools(call(1, args=patch[17:])),
+                         tools(call(2, "c3", "local_shell", '{"command":["pytest"]}')),
+                         chunk({}, finish="tool_calls")], kinds=kinds, request=body, tools_param=body["tools"])
+    assert [i["type"] for i in final["output"]] == ["reasoning", "message", "function_call", "custom_tool_call",
+                                                    "local_shell_call"]
+    assert final["tools"] == body["tools"] and final["store"] is False
+    assert final["output"][3]["input"].endswith("*** End Patch\n")
