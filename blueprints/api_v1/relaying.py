@@ -24,16 +24,22 @@ def call_headers(call) -> dict:
     return headers
 
 
-def relay(door: Door, headers: dict | None = None) -> Response:
-    """Prepare the call through `door`, then answer with a stream or a body."""
-    call = prepare(g.api_key, read_json_body(), headers or {}, door, request_id=g.request_id,
-                   client=client_info())
+def relay(door: Door, headers: dict | None = None, body=None, on_answer=None) -> Response:
+    """Prepare the call through `door`, then answer with a stream or a
+    body; `on_answer(answer)` is called with a finished answer (as the
+    client reads it) once the call is settled."""
+    call = prepare(g.api_key, read_json_body() if body is None else body, headers or {}, door,
+                   request_id=g.request_id, client=client_info())
+    call.on_answer = on_answer
     response_headers = call_headers(call)
     if call.stream:
         upstream = run.open_stream(call)
-        body = run.relay_stream(current_app._get_current_object(), call, upstream, door.writer(call),
-                                request.environ.get("gunicorn.socket"))
-        return Response(body, mimetype="text/event-stream", headers={**SSE_HEADERS, **response_headers})
+        stream = run.relay_stream(current_app._get_current_object(), call, upstream, door.writer(call),
+                                  request.environ.get("gunicorn.socket"))
+        stream = metrics.track_stream(door.name, stream)
+        return Response(stream, mimetype="text/event-stream", headers={**SSE_HEADERS, **response_headers})
     answer, meter = run.complete(call)
-    return Response(orjson.dumps(door.answer(call, answer, meter)), mimetype="application/json",
-                    headers=response_headers)
+    answer = door.answer(call, answer, meter)
+    if on_answer is not None:
+        on_answer(answer)
+    return Response(orjson.dumps(answer), mimetype="application/json", headers=response_headers)

@@ -12,7 +12,7 @@ from services.catalog import ChannelInfo, ModelInfo
 from services.keys import KeyContext
 from services.relay import limits, routing
 from services.relay.adapters import adapter_for
-from services.relay.convert.table import PASSTHROUGH, Target, plan
+from services.relay.convert.table import PASSTHROUGH, ConversionRefused, Target, plan
 from services.relay.doors.base import Door
 from services.relay.errors import RelayError, invalid_request
 from services.relay.routing import Route
@@ -56,6 +56,7 @@ class Ask:
     headers: dict = field(default_factory=dict)  # client headers the door forwards on pass-through
     include_usage: bool = False    # an OpenAI client asked for the usage chunk
     message_count: int = 0
+    affinity: str | None = None    # the client's cache key: calls sharing it prefer one channel
 
 
 @dataclass
@@ -79,6 +80,7 @@ class RelayCall:
     client_gone: bool = False
     cost: int | None = None
     settled: bool = field(default=False, repr=False)
+    on_answer: object = None       # called with the finished answer (the Responses store)
 
     def use(self, channel: ChannelInfo) -> None:
         """Aim the call at `channel`: pass the request through when the
@@ -87,9 +89,12 @@ class RelayCall:
         target = self.target(channel)
         if converter is None:
             self.upstream = self.door.passthrough(self.ask, target, self.limit_changed)
-        else:
+            return
+        try:
             body, state = converter.request(self.ask.body, target)
-            self.upstream = Upstream(body, upstream_dialect, converter, state)
+        except ConversionRefused as exc:
+            raise invalid_request(f"This request cannot be served by the model's upstream: {exc}") from None
+        self.upstream = Upstream(body, upstream_dialect, converter, state)
 
     def target(self, channel: ChannelInfo) -> Target:
         return Target(upstream_model=channel.upstream_name(self.model.id), client_model=self.client_model,
@@ -208,14 +213,18 @@ def prepare(key: KeyContext, body, headers, door: Door, *, request_id: str, clie
         if ask.message_count > config["MAX_MESSAGES"]:
             raise RelayError(413, "request_too_large",
                              f"Too many messages: {ask.message_count}, at most {config['MAX_MESSAGES']}.")
-        route = routing.resolve(key, ask.model_id, door.dialect)
+        route = routing.resolve(key, ask.model_id, door.dialect, ask.affinity)
         limits.check_tokens(key)
         if routing.next_channel(route) is None:
             raise routing.all_failing(route, ask.model_id)
         held = limits.take_slot(key)
         cap = route.model.max_output_tokens or config["DEFAULT_MAX_OUTPUT_TOKENS"]
         limit = min(ask.output_tokens or cap, cap)
-        hold, lowered = _reserve(key, route.model, request_id, ask.prompt_bound, limit, ask.choices)
+        call = RelayCall(request_id=request_id, door=door, key=key, ask=ask, route=route, limit=limit,
+                         limit_changed=ask.output_tokens is not None and ask.output_tokens > cap, hold=0,
+                         client=client, started=started, slot_held=held)
+        call.use(route.channel)  # a request the channel cannot be sent is refused before any hold
+        call.hold, lowered = _reserve(key, route.model, request_id, ask.prompt_bound, limit, ask.choices)
     except RelayError as exc:
         limits.release_slot(key, held)
         if route is not None:
@@ -229,11 +238,9 @@ def prepare(key: KeyContext, body, headers, door: Door, *, request_id: str, clie
         if route is not None:
             routing.release(route)
         raise
-    changed = lowered is not None or (ask.output_tokens is not None and ask.output_tokens > cap)
-    call = RelayCall(request_id=request_id, door=door, key=key, ask=ask, route=route,
-                     limit=lowered or limit, limit_changed=changed, hold=hold, client=client,
-                     started=started, lowered_max_tokens=lowered, slot_held=held)
-    call.use(route.channel)
+    if lowered is not None:  # only what the balance covers: the upstream must be told
+        call.limit, call.limit_changed, call.lowered_max_tokens = lowered, True, lowered
+        call.use(route.channel)
     return call
 
 

@@ -236,7 +236,7 @@ def relay_stream(app: Flask, call: RelayCall, upstream, writer: StreamWriter,
             yield head
         for event in events:
             if event is PING:
-                yield writer.ping()
+                yield written(translator.ping()) or writer.ping()
                 continue
             if event.chunk is not None:
                 meter.observe(event.chunk)
@@ -259,6 +259,10 @@ def relay_stream(app: Flask, call: RelayCall, upstream, writer: StreamWriter,
                 routing.succeeded(call.route)
                 settle(call, meter)
             tail = out + writer.end(meter)
+            final = getattr(writer, "final", None)
+            if call.on_answer is not None and final is not None:
+                with app.app_context():
+                    call.on_answer(final)
             if tail:
                 yield tail
     except UpstreamError as exc:

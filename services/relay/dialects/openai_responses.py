@@ -44,3 +44,36 @@ def usage_dict(usage: Usage | None) -> dict:
         "output_tokens_details": {"reasoning_tokens": count(usage.reasoning_tokens)},
         "total_tokens": prompt + completion,
     }
+
+
+_TEXT_DELTAS = ("response.output_text.delta", "response.reasoning_summary_text.delta",
+                "response.reasoning_text.delta", "response.function_call_arguments.delta",
+                "response.custom_tool_call_input.delta", "response.refusal.delta")
+_FINISH = {"completed": "stop", "incomplete": "length", "failed": "error"}
+
+
+def observe_event(meter, event: dict) -> None:
+    """Deltas count as generated text; the terminal event's response holds
+    the usage (incomplete and failed ones too: billed for what was made)."""
+    kind = event.get("type")
+    if kind in _TEXT_DELTAS:
+        meter.text(event.get("delta"))
+        return
+    response = event.get("response")
+    if kind in ("response.completed", "response.incomplete", "response.failed") and isinstance(response, dict):
+        usage = read_usage(response.get("usage"))
+        if usage is not None:
+            meter.usage = usage
+        meter.finish_reason = _FINISH.get(response.get("status"), "stop")
+
+
+def observe_answer(meter, response: dict) -> None:
+    meter.usage = read_usage(response.get("usage"))
+    for item in response.get("output") or ():
+        if not isinstance(item, dict):
+            continue
+        for part in item.get("content") or item.get("summary") or ():
+            if isinstance(part, dict):
+                meter.text(part.get("text"))
+        meter.text(item.get("arguments") if isinstance(item.get("arguments"), str) else item.get("input"))
+    meter.finish_reason = _FINISH.get(response.get("status"), "stop")
