@@ -1,8 +1,10 @@
 """A soak: PostgreSQL, Redis, 4 gevent workers and three fake upstreams, two
 of which keep changing their mind (500s, 429s, hangs, cut streams, slow
-chunks) while ~40 clients mix plain calls, full streams, streams abandoned
-after a few chunks (some while the upstream is silent), calls beyond their
-balance, injected faults and raced top-ups, for SOAK_SECONDS (default 60).
+chunks) while 40 clients mix plain calls, full streams, streams abandoned
+after a few chunks (some while the upstream is silent between chunks, some
+before its first byte), calls beyond their balance, injected faults and
+raced top-ups (four dev payments of one order at once), for SOAK_SECONDS
+(default 60; every client loop also stops after MAX_ITERATIONS).
 
 Afterwards: the ledger verifies, no hold is outstanding, every key's `spent`
 equals its charges, every abandoned stream is logged 499 and billed for what
@@ -10,11 +12,11 @@ it relayed, no client saw a 5xx the upstream did not cause, every order was
 credited once, and the worker log holds no traceback."""
 from __future__ import annotations
 
-import itertools
 import json
 import os
 import random
 import re
+import secrets
 import socket
 import threading
 import time
@@ -70,6 +72,8 @@ class Outcome:
     in_stream_error: bool = False
     error: str | None = None
     events: int = 0
+    body: bytes = b""
+    upstream: str = ""
 
 
 @dataclass
@@ -79,8 +83,17 @@ class Soak:
     orders: dict = field(default_factory=dict)        # order_no -> (account_id, credits)
     pay_statuses: Counter = field(default_factory=Counter)
     errors: list = field(default_factory=list)        # client-side exceptions (harness problems)
+    healthy: object = None                            # the healthy FakeUpstream
 
-    def add(self, outcome: Outcome) -> None:
+    def add(self, content: bytes, outcome: Outcome) -> None:
+        if outcome.status and outcome.status >= 500 and not outcome.injected:
+            # Evidence for the report: what the client read, and what (if
+            # anything) the healthy upstream received for this request.
+            outcome.body = content[-300:]
+            if outcome.model == "soak-safe" and self.healthy is not None:
+                seen = [r for r in self.healthy.requests(limit=200) if _local.nonce in json.dumps(r.get("body"))]
+                outcome.upstream = (f"healthy upstream got it, directive {seen[0].get('directive')}" if seen
+                                    else "not among the healthy upstream's last 200 requests")
         with self.lock:
             self.outcomes.append(outcome)
 
@@ -91,9 +104,14 @@ def _port(url: str) -> int:
     return int(url.rsplit(":", 1)[1])
 
 
+_local = threading.local()
+
+
 def _body(model: str, text: str, stream: bool) -> bytes:
+    # A nonce per request finds it among the fake upstream's recorded requests.
+    _local.nonce = "nonce-" + secrets.token_hex(6)
     return json.dumps({"model": model, "stream": stream,
-                       "messages": [{"role": "user", "content": text}]}).encode()
+                       "messages": [{"role": "user", "content": text + " " + _local.nonce}]}).encode()
 
 
 def raw_stream(url: str, raw_key: str, model: str, text: str, *, abandon_after: int | None,
@@ -160,33 +178,33 @@ def one_call(soak, role, url, raw_key, key_id, rng, session, i) -> None:
     if role == "plain":
         model = "soak-safe" if i % 2 else "soak-mixed"
         status, rid, content = post_chat(session, url, raw_key, model, "hello " + words, False)
-        soak.add(Outcome(role, model, False, status, rid, key_id))
+        soak.add(content, Outcome(role, model, False, status, rid, key_id))
     elif role == "stream":
         model = "soak-safe" if i % 2 else "soak-mixed"
         text = "stream please " + directive(reply=words, delay=rng.choice([0, 0.01, 0.05]))
         status, rid, content = raw_stream(url, raw_key, model, text, abandon_after=None)
-        soak.add(Outcome(role, model, True, status, rid, key_id, events=content.count(b"data: "),
+        soak.add(content, Outcome(role, model, True, status, rid, key_id, events=content.count(b"data: "),
                          in_stream_error=b'"error"' in content))
     elif role == "abandon":
         # Read a few chunks of a steady stream, then hang up.
         text = "long story " + directive(reply=words, chunks=40, delay=0.05)
         status, rid, content = raw_stream(url, raw_key, "soak-safe", text, abandon_after=rng.randint(3, 6))
-        soak.add(Outcome(role, "soak-safe", True, status, rid, key_id, events=content.count(b"data: ")))
+        soak.add(content, Outcome(role, "soak-safe", True, status, rid, key_id, events=content.count(b"data: ")))
     elif role == "abandon-silent":
         # Read the role chunk and a content chunk, then hang up while the
         # upstream sleeps before its next chunk: the relay has nothing to write.
         # Some silences outlast the stream pings (10 s) and the settle wait.
         text = "slow story " + directive(reply=words, chunks=10, delay=rng.choice([1.5, 4.0, 15.0]))
         status, rid, content = raw_stream(url, raw_key, "soak-safe", text, abandon_after=2)
-        soak.add(Outcome(role, "soak-safe", True, status, rid, key_id, events=content.count(b"data: ")))
+        soak.add(content, Outcome(role, "soak-safe", True, status, rid, key_id, events=content.count(b"data: ")))
     elif role == "abandon-waiting":
         # Hang up before the first byte, while the upstream has not answered yet.
-        text = "think first " + directive(reply=words, first_byte_delay=3)
-        status, rid, content = raw_stream(url, raw_key, "soak-safe", text, abandon_after=0, give_up=1.0)
-        soak.add(Outcome(role, "soak-safe", True, status, rid, key_id, events=content.count(b"data: ")))
+        text = "think first " + directive(reply=words, chunks=10, delay=0.5, first_byte_delay=2)
+        status, rid, content = raw_stream(url, raw_key, "soak-safe", text, abandon_after=0, give_up=0.5)
+        soak.add(content, Outcome(role, "soak-safe", True, status, rid, key_id, events=content.count(b"data: ")))
     elif role == "poor":
-        status, rid, _ = post_chat(session, url, raw_key, "soak-safe", "cheap", False)
-        soak.add(Outcome(role, "soak-safe", False, status, rid, key_id))
+        status, rid, content = post_chat(session, url, raw_key, "soak-safe", "cheap", False)
+        soak.add(content, Outcome(role, "soak-safe", False, status, rid, key_id))
         if status == 402:
             time.sleep(0.3)
     elif role == "injected":
@@ -198,7 +216,7 @@ def one_call(soak, role, url, raw_key, key_id, rng, session, i) -> None:
             status, rid, content = raw_stream(url, raw_key, "soak-safe", text, abandon_after=None)
         else:
             status, rid, content = post_chat(session, url, raw_key, "soak-safe", text, False)
-        soak.add(Outcome(role, "soak-safe", stream, status, rid, key_id, injected=True))
+        soak.add(content, Outcome(role, "soak-safe", stream, status, rid, key_id, injected=True))
     else:
         raise AssertionError(role)
 
@@ -276,8 +294,8 @@ def soak_stack():
         database.drop()
 
 
-ROLES = {"plain": 8, "stream": 8, "abandon": 6, "abandon-silent": 6, "abandon-waiting": 2, "poor": 4,
-         "injected": 6}
+ROLES = {"plain": 8, "stream": 8, "abandon": 6, "abandon-silent": 6, "abandon-waiting": 4, "poor": 4,
+         "injected": 4}
 
 
 # ---------------------------------------------------------------- checks
@@ -294,13 +312,13 @@ def outstanding_holds(stack: Stack) -> list[tuple]:
     with stack.app.app_context():
         released = select(LedgerEntry.ref).where(LedgerEntry.kind == "release")
         return db.session.execute(
-            select(LedgerEntry.ref, LedgerEntry.account_id, LedgerEntry.amount)
+            select(LedgerEntry.ref, LedgerEntry.account_id, LedgerEntry.key_id, LedgerEntry.amount)
             .where(LedgerEntry.kind == "reserve", LedgerEntry.ref.not_in(released))).all()
 
 
 def test_soak(soak_stack):
     stack, fakes, channels = soak_stack
-    soak = Soak()
+    soak = Soak(healthy=fakes[0])
     started = time.monotonic()
     deadline = started + SOAK_SECONDS
 
@@ -320,6 +338,7 @@ def test_soak(soak_stack):
                     key_id = key.id
             keys.append((role, raw, key_id))
 
+    roles = {kid: role for role, _, kid in keys}
     stop = threading.Event()
     threads = [threading.Thread(target=chaos, args=(fakes[1:], deadline, stop), name="chaos"),
                threading.Thread(target=top_ups, args=(soak, stack, busy_raw, busy_account, deadline),
@@ -340,12 +359,14 @@ def test_soak(soak_stack):
     while outstanding_holds(stack) and time.monotonic() < settle_deadline:
         time.sleep(0.25)
     holds = outstanding_holds(stack)
+    settle_seconds = time.monotonic() - started - load_seconds
     upstream_in_flight = [f.stats()["in_flight"] for f in fakes]
 
     outcomes = soak.outcomes
     by_role = Counter(o.role for o in outcomes)
     statuses = Counter((o.role, o.status) for o in outcomes)
-    print(f"\nsoak: {len(outcomes)} calls in {load_seconds:.1f} s; by role {dict(by_role)}")
+    print(f"\nsoak: {len(outcomes)} calls in {load_seconds:.1f} s (+{settle_seconds:.1f} s for settles); "
+          f"by role {dict(by_role)}")
     print("statuses:", dict(sorted(statuses.items(), key=str)))
     print("top-up payments:", dict(soak.pay_statuses), "orders:", len(soak.orders))
     print("worker log:", stack.server.log_path)
@@ -374,9 +395,9 @@ def test_soak(soak_stack):
 
     # 2. No hold outstanding: every client has finished, so no request is live.
     problems["holds outstanding after the load"] = [
-        f"{ref} account {account} hold {-amount}" + (
-            f" ({logs[ref].status} {logs[ref].error_code})" if ref in logs else " (no request log)")
-        for ref, account, amount in holds]
+        f"{ref} account {account} key {key_id} ({roles.get(key_id)}) hold {-amount}" + (
+            f" (logged {logs[ref].status} {logs[ref].error_code})" if ref in logs else " (no request log)")
+        for ref, account, key_id, amount in holds]
 
     # 2b. Nor an upstream call still open for a client long gone.
     if any(upstream_in_flight):
@@ -420,7 +441,7 @@ def test_soak(soak_stack):
         problems["5xx not caused by the upstream"].append(
             f"{o.role} {o.model} stream={o.stream} -> {o.status} {o.request_id} "
             f"(log: {log and (log.status, log.error_code, log.channel_id)}) "
-            f"worker log: {worker_lines(worker_log, o.request_id)}")
+            f"worker log: {worker_lines(worker_log, o.request_id)} client read: {o.body!r} {o.upstream}")
     # A 200 stream on the healthy upstream with no injected fault must not end in an error event.
     problems["in-stream error without an upstream fault"] = [
         f"{o.role} {o.request_id}" for o in outcomes
@@ -439,9 +460,14 @@ def test_soak(soak_stack):
 
     # 8. No traceback in the workers' log.
     text = worker_log
+    # One incident per "Error handling request" or chained traceback: report
+    # each one's last frame and exception line.
+    incidents = [block for block in re.split(r"(?m)^(?=\S.*(?:ERROR|Exception in|Error handling))", text)
+                 if "Traceback (most recent call last)" in block]
     problems["tracebacks in the worker log"] = [
-        text[m.start():m.start() + 600] for m in re.finditer("Traceback", text)][:3] + (
-        [f"... {text.count('Traceback')} in all"] if "Traceback" in text else [])
+        " | ".join([line.strip() for line in block.splitlines()
+                    if re.match(r"\s+File .*/services/|\w+(Error|Exception|Exit)\b", line)][-3:])
+        for block in incidents] or (["Traceback"] if "Traceback" in text else [])
 
     # The load itself ran: every kind of client got through.
     for role in ROLES:
