@@ -273,11 +273,13 @@ def soak_stack():
             pytest.skip(reason)
     redis.Redis.from_url(REDIS_URL).flushdb()
     database = PostgresDatabase()
-    fakes = [FakeUpstream().start() for _ in range(3)]
-    # 4 workers x (5 + 5) connections stays well under PostgreSQL's 100.
-    stack = Stack(database.url, workers=4, name="soak",
-                  env={"REDIS_URL": REDIS_URL, "DB_POOL_SIZE": "5", "DB_MAX_OVERFLOW": "5"})
+    fakes: list[FakeUpstream] = []
+    stack = None
     try:
+        fakes += [FakeUpstream().start() for _ in range(3)]
+        # 4 workers x (5 + 5) connections stays well under PostgreSQL's 100.
+        stack = Stack(database.url, workers=4, name="soak",
+                      env={"REDIS_URL": REDIS_URL, "DB_POOL_SIZE": "5", "DB_MAX_OVERFLOW": "5"})
         healthy, flaky_a, flaky_b = fakes
         stack.set_model("soak-safe", max_output_tokens=200, **PRICED)
         stack.set_model("soak-mixed", max_output_tokens=200, **PRICED)
@@ -288,7 +290,8 @@ def soak_stack():
                               timeouts=(2.0, 1.0, 1.5))
         yield stack, fakes, {"healthy": h, "flaky": {a, b}}
     finally:
-        stack.stop()
+        if stack is not None:
+            stack.stop()
         for fake in fakes:
             fake.stop()
         database.drop()
