@@ -6,6 +6,7 @@ import orjson
 from flask import Response, current_app, g, request
 
 from blueprints.api_v1.body import read_json_body
+from services import metrics
 from services.relay import run
 from services.relay.call import ClientInfo, prepare
 
@@ -33,6 +34,7 @@ def relay(make_ask, door: str, writer_for, answer_body) -> Response:
         upstream = run.open_stream(call)
         body = run.relay_stream(current_app._get_current_object(), call, upstream, writer_for(call),
                                 request.environ.get("gunicorn.socket"))
+        body = metrics.track_stream(door, body)
         return Response(body, mimetype="text/event-stream", headers={**SSE_HEADERS, **headers})
     answer, meter = run.complete(call)
     return Response(orjson.dumps(answer_body(call, answer, meter)), mimetype="application/json",

@@ -9,6 +9,7 @@ from typing import Callable
 from flask import current_app
 
 from services import ledger, pricing
+from services import metrics
 from services.catalog import ChannelInfo, ModelInfo
 from services.keys import KeyContext
 from services.relay import limits, routing
@@ -210,6 +211,7 @@ def prepare(key: KeyContext, body, make_ask: Callable[[object], Ask], *, request
 
 def log_refusal(key: KeyContext, request_id: str, client: ClientInfo, door: str, model,
                 stream: bool, exc: RelayError, started: float) -> None:
+    metrics.observe_refusal(key, request_id, door, model, stream, exc, started)
     ledger.write_log({
         "request_id": request_id, "account_id": key.account_id, "key_id": key.id, "door": door,
         "model": model[:128] if isinstance(model, str) else None, "stream": bool(stream),
