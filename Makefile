@@ -33,6 +33,7 @@ migrate: install
 seed: migrate
 	$(BIN)/flask --app app demo seed --only-in-development
 
+# gunicorn also reads ./gunicorn.conf.py: the metrics directory for its workers, JSON logs.
 run: seed
 	@echo "Serving Tollgate on http://127.0.0.1:$(PORT) (gunicorn, $(WORKERS) gevent workers)"
 	@echo "Customers register at /register; make an operator for /admin with:"

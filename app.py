@@ -1,7 +1,6 @@
 """The application factory. Nothing here touches an app at import time."""
 from __future__ import annotations
 
-import logging
 import secrets
 
 from flask import Flask, g, request
@@ -11,6 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config as config_module
 from extensions import csrf, db, limiter, login_manager, migrate
+from services import logs, metrics
 
 API_PREFIXES = ("/v1", "/api/v1")
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -57,8 +57,8 @@ def _configure(app: Flask, config) -> None:
     if app.config["TRUSTED_PROXIES"]:
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
-    logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.configure(app.config["LOG_FORMAT"], app.config.get("LOG_LEVEL", "INFO"))
+    metrics.parse_networks(app.config["METRICS_ALLOW_NETWORKS"])  # a typo stops the start, not the scrape
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -126,6 +126,7 @@ def _register_blueprints(app: Flask) -> None:
     from blueprints.auth import bp as auth
     from blueprints.dashboard import bp as dashboard
     from blueprints.dashboard.tokens_api import bp as tokens_api
+    from blueprints.metrics import bp as metrics_bp
     from blueprints.payments import bp as payments
     from blueprints.public import bp as public
     from blueprints.store_api import bp as store_api
@@ -137,6 +138,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(storefront)
     app.register_blueprint(store_api, url_prefix="/api")
     app.register_blueprint(payments)
+    app.register_blueprint(metrics_bp)
     app.register_blueprint(auth)
     app.register_blueprint(dashboard, url_prefix="/dashboard")
     app.register_blueprint(tokens_api, url_prefix="/api/tokens")

@@ -158,6 +158,14 @@ class Config:
     MAIL_SMTP_TLS = _bool("MAIL_SMTP_TLS", True)
     MAIL_FROM = os.environ.get("MAIL_FROM") or None
 
+    # Observability. LOG_FORMAT=json: one JSON object per log line.
+    LOG_FORMAT = (os.environ.get("LOG_FORMAT") or "text").strip().lower()
+    # Who may read /metrics (anyone else gets 404): a bearer token, and/or
+    # client networks (comma-separated, e.g. "10.0.0.0/8,127.0.0.1/32";
+    # behind a proxy set TRUSTED_PROXIES so the client address is the real one).
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN") or None
+    METRICS_ALLOW_NETWORKS = os.environ.get("METRICS_ALLOW_NETWORKS", "")
+
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, request
 from werkzeug.exceptions import NotFound
 
+from services import metrics
 from services.orders.payment import handle_notify
 
 bp = Blueprint("payments", __name__)
@@ -16,6 +17,7 @@ def notify(provider_name: str):
     if provider_name not in NOTIFYING_PROVIDERS:
         raise NotFound()
     result = handle_notify(provider_name, request.form)
+    metrics.observe_notify(provider_name, result)
     # Alipay reads the bare body: "success" stops its resends, anything else
     # makes it try again later.
     if result.ack:

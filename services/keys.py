@@ -44,6 +44,7 @@ class KeyContext:
     tpm: int | None = None
     max_concurrency: int | None = None
     sticky_routing: bool = False
+    prefix: str | None = None  # the visible start of the key (sk-xxxx), safe to log
 
     def may_use(self, model_id: str) -> bool:
         return self.allowed_models is None or model_id in self.allowed_models
@@ -87,7 +88,7 @@ def _load(digest: str) -> KeyContext | None:
         select(ApiKey.id, ApiKey.account_id, ApiKey.name, ApiKey.digest, ApiKey.status,
                ApiKey.allowed_models, ApiKey.rpm, ApiKey.rpd, ApiKey.spend_cap,
                ApiKey.expires_at, Account.status, ApiKey.tpm, ApiKey.max_concurrency,
-               ApiKey.sticky_routing)
+               ApiKey.sticky_routing, ApiKey.prefix)
         .join(Account, Account.id == ApiKey.account_id)
         .where(ApiKey.digest == digest)
     )
@@ -101,7 +102,7 @@ def _load(digest: str) -> KeyContext | None:
     return KeyContext(id=row[0], account_id=row[1], name=row[2], digest=row[3],
                       allowed_models=allowed, rpm=row[6], rpd=row[7], spend_cap=row[8],
                       expires_at=row[9], account_active=row[10] == "active", tpm=row[11],
-                      max_concurrency=row[12], sticky_routing=bool(row[13]))
+                      max_concurrency=row[12], sticky_routing=bool(row[13]), prefix=row[14])
 
 
 def authenticate(raw: str | None) -> KeyContext | None:

@@ -6,6 +6,7 @@ import orjson
 from flask import Response, current_app, g, request
 
 from blueprints.api_v1.body import read_json_body
+from services import metrics
 from services.relay import run
 from services.relay.call import ClientInfo, prepare
 from services.relay.doors.base import Door

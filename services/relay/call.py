@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from flask import current_app
 
 from services import ledger, pricing
+from services import metrics
 from services.catalog import ChannelInfo, ModelInfo
 from services.keys import KeyContext
 from services.relay import limits, routing
@@ -246,6 +247,7 @@ def prepare(key: KeyContext, body, headers, door: Door, *, request_id: str, clie
 
 def log_refusal(key: KeyContext, request_id: str, client: ClientInfo, door: str, model,
                 stream: bool, exc: RelayError, started: float) -> None:
+    metrics.observe_refusal(key, request_id, door, model, stream, exc, started)
     ledger.write_log({
         "request_id": request_id, "account_id": key.account_id, "key_id": key.id, "door": door,
         "model": model[:128] if isinstance(model, str) else None, "stream": bool(stream),

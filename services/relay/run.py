@@ -12,6 +12,7 @@ from typing import Iterator
 from flask import Flask
 
 from services import ledger
+from services import metrics
 from services.relay import limits, routing
 from services.relay.adapters.base import StreamEvent, UpstreamError
 from services.relay.call import RelayCall
@@ -79,6 +80,7 @@ def settle(call: RelayCall, meter: Meter | None) -> int:
         call.slot_held = False
         routing.release(call.route)  # no-op once success or failure was booked
     limits.record_tokens(call.key, usage)
+    metrics.observe_request(record, call.cost, call.key)
     return call.cost
 
 
