@@ -79,3 +79,18 @@ def input_items(body: dict) -> list:
     return [item if isinstance(item, dict) else {"type": "message", "role": "user",
                                                  "content": [{"type": "input_text", "text": str(item)}]}
             for item in items or []]
+
+
+def continue_from(account_id: int, body: dict) -> tuple[dict, list]:
+    """A request as the relay sends it: the earlier turns of the response it
+    names (`previous_response_id`) put before its own input. Returns (body,
+    the whole input, to keep with the answer). UnknownResponse when the
+    named response is not this account's or was not kept."""
+    items = input_items(body)
+    previous = body.get("previous_response_id")
+    if not previous:
+        return body, items
+    items = conversation(account_id, previous) + items
+    body = {k: v for k, v in body.items() if k != "previous_response_id"}
+    body["input"] = items
+    return body, items
