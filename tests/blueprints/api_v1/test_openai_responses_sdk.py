@@ -162,6 +162,6 @@ def test_bad_bodies_are_400_in_openai_shape(stack, upstream, client_for, base):
                         timeout=10)
     assert raw.status_code == 400, raw.text
     error = raw.json()["error"]
-    assert error["message"] and error["type"] == "invalid_request_error"
+    assert error["message"] and error["type"] == error["code"] == "invalid_request"  # the house shape: type and code alike
     assert upstream.stats()["calls"] == 0
     assert stack.balance(account) == CREDITS
