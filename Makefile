@@ -7,7 +7,7 @@ PORT ?= 8000
 WORKERS ?= 2
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-dev migrate seed bench clean chromium claude-code
+.PHONY: run test install install-dev migrate seed bench clean chromium claude-code codex
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,7 +54,17 @@ claude-code:
 		npm install --prefix .tools --no-audit --no-fund --silent @anthropic-ai/claude-code@2.1.197 || \
 		echo "could not install the Claude Code CLI; its test will be skipped"
 
-test: install-dev chromium claude-code
+# Codex CLI, for the tests that drive it through /v1/responses. Optional, like
+# claude-code. The npm package is a launcher; the program is the native binary
+# of an optional per-platform dependency (@openai/codex-linux-x64 here), so
+# success means `codex --version` runs, not that the launcher exists.
+codex:
+	@.tools/node_modules/.bin/codex --version >/dev/null 2>&1 || ! command -v npm >/dev/null || \
+		(npm install --prefix .tools --no-audit --no-fund --silent --include=optional @openai/codex@0.171.0 && \
+		 .tools/node_modules/.bin/codex --version >/dev/null) || \
+		echo "could not install the Codex CLI; its test will be skipped"
+
+test: install-dev chromium claude-code codex
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install-dev

@@ -74,6 +74,7 @@ class Config:
     # A reservation whose request never settled (a killed worker) is
     # returned by `flask ledger sweep` after this many seconds.
     HOLD_TTL_SECONDS = _int("HOLD_TTL_SECONDS", 3600)
+    RESPONSES_TTL_DAYS = _int("RESPONSES_TTL_DAYS", 30)  # how long /v1/responses keeps stored responses
 
     # Per worker process. PostgreSQL's default max_connections is 100: keep
     # workers x (pool + overflow) under it.

@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from extensions import db
 from models import Channel, LlmModel, ModelAlias
-from services.channels import ChannelError, add_channel, set_enabled
+from services.channels import ChannelError, add_channel, set_enabled, update_channel
+from services.dialect_names import DEFAULT_SPEAKS, DIALECTS
 from services.registry import RegistryError, remove_alias, set_alias, set_model
 
 
@@ -24,6 +25,11 @@ def _pairs(values: tuple[str, ...]) -> dict[str, str]:
             raise click.BadParameter(f"expected client_name=upstream_name, got {item!r}", param_hint="--map")
         mapping[client.strip()] = upstream.strip()
     return mapping
+
+
+SPEAKS_HELP = ("Comma-separated dialects the upstream speaks, from: " + ", ".join(DIALECTS) + ". Default by "
+               "provider: " + "; ".join(f"{kind}: {','.join(names)}" for kind, names in DEFAULT_SPEAKS.items())
+               + ". Tollgate never probes the upstream to find out.")
 
 
 @click.group(help="Upstream channels.")
@@ -44,29 +50,76 @@ def channel():
 @click.option("--connect-timeout", type=float, help="Seconds to connect (default UPSTREAM_CONNECT_TIMEOUT).")
 @click.option("--first-byte-timeout", type=float, help="Seconds until the answer starts (default UPSTREAM_FIRST_BYTE_TIMEOUT).")
 @click.option("--idle-timeout", type=float, help="Longest silence in a stream (default UPSTREAM_IDLE_TIMEOUT).")
+@click.option("--speaks", default=None, metavar="DIALECTS", help=SPEAKS_HELP)
 def channel_add(name, provider, base_url, api_key, models, maps, priority, weight, connect_timeout,
-                first_byte_timeout, idle_timeout):
+                first_byte_timeout, idle_timeout, speaks):
     """Add an upstream channel NAME."""
     try:
         created = add_channel(name, provider, base_url, api_key, _csv(models), _pairs(maps), priority, weight,
-                              timeouts=(connect_timeout, first_byte_timeout, idle_timeout))
+                              timeouts=(connect_timeout, first_byte_timeout, idle_timeout), speaks=speaks)
     except ChannelError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"channel {created.id} {created.name}: {created.provider} {created.base_url} "
-               f"serving {', '.join(created.models)}")
+               f"serving {', '.join(created.models)}; speaks {','.join(created.speaks_list)}")
     priced = set(db.session.scalars(select(LlmModel.id)))
     for model_id in created.models:
         if model_id not in priced:
             click.echo(f"note: model {model_id} has no price yet; run `flask --app app model set {model_id} ...`")
 
 
+@channel.command("edit")
+@click.argument("name")
+@click.option("--rename", "new_name", default=None, help="A new name for the channel.")
+@click.option("--provider", default=None, help="Adapter kind: openai, anthropic, demo.")
+@click.option("--base-url", default=None, help="The provider's API base URL.")
+@click.option("--api-key", default=None, help="A new provider key; stored encrypted, never printed.")
+@click.option("--models", default=None, help="Comma-separated model ids this channel serves (replaces the list).")
+@click.option("--map", "maps", multiple=True, metavar="CLIENT=UPSTREAM",
+              help="Send model CLIENT to the upstream as UPSTREAM (repeatable; replaces the map).")
+@click.option("--clear-map", is_flag=True, help="Remove every model mapping.")
+@click.option("--priority", default=None, type=int, help="Higher priority groups serve first.")
+@click.option("--weight", default=None, type=int, help="Share of traffic inside a priority group.")
+@click.option("--connect-timeout", type=float, help="Seconds to connect.")
+@click.option("--first-byte-timeout", type=float, help="Seconds until the answer starts.")
+@click.option("--idle-timeout", type=float, help="Longest silence in a stream.")
+@click.option("--speaks", default=None, metavar="DIALECTS",
+              help=SPEAKS_HELP + ' "default" (or "") goes back to the provider default.')
+def channel_edit(name, new_name, provider, base_url, api_key, models, maps, clear_map, priority, weight,
+                 connect_timeout, first_byte_timeout, idle_timeout, speaks):
+    """Change channel NAME: only the options given change; the rest is kept."""
+    ch = db.session.scalar(select(Channel).where(Channel.name == name))
+    if ch is None:
+        raise click.ClickException(f"no channel named {name!r}")
+    if speaks is None:
+        speaks = ch.speaks
+    elif speaks.strip().lower() == "default":
+        speaks = None
+    model_map = {} if clear_map else (_pairs(maps) if maps else dict(ch.model_map or {}))
+    try:
+        edited = update_channel(
+            ch.id, name=new_name or ch.name, provider=provider or ch.provider,
+            base_url=ch.base_url if base_url is None else base_url, api_key=api_key,
+            models=_csv(models) if models is not None else list(ch.models or ()), model_map=model_map,
+            priority=ch.priority if priority is None else priority, weight=ch.weight if weight is None else weight,
+            timeouts=tuple(old if new is None else new for old, new in (
+                (ch.connect_timeout, connect_timeout), (ch.first_byte_timeout, first_byte_timeout),
+                (ch.idle_timeout, idle_timeout))),
+            speaks=speaks)
+    except ChannelError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"channel {edited.id} {edited.name}: {edited.provider} {edited.base_url} "
+               f"serving {', '.join(edited.models)}; speaks {','.join(edited.speaks_list)}")
+
+
 @channel.command("list")
 def channel_list():
-    """List channels (secrets are never shown)."""
+    """List channels (secrets are never shown) and the dialects each speaks
+    (a trailing * marks the provider default)."""
     for ch in db.session.scalars(select(Channel).order_by(Channel.id)):
         state = "enabled" if ch.enabled else "disabled"
+        speaks = ",".join(ch.speaks_list) + ("" if ch.speaks else "*")
         click.echo(f"{ch.id}\t{ch.name}\t{ch.provider}\t{state}\tp{ch.priority}/w{ch.weight}\t"
-                   f"{ch.base_url}\t{','.join(ch.models)}")
+                   f"{ch.base_url}\t{','.join(ch.models)}\tspeaks {speaks}")
 
 
 @channel.command("disable")

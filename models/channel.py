@@ -1,6 +1,7 @@
 """Upstream channels: where requests for a model are sent."""
 from extensions import db
 from models.base import utcnow
+from services.dialect_names import speaks_of
 
 
 class Channel(db.Model):
@@ -17,6 +18,9 @@ class Channel(db.Model):
     enabled = db.Column(db.Boolean, nullable=False, default=True)
     priority = db.Column(db.Integer, nullable=False, default=0)
     weight = db.Column(db.Integer, nullable=False, default=1)
+    # The dialects the upstream speaks, comma-separated (services.dialect_names);
+    # NULL: the provider kind's default. The operator says; nothing probes.
+    speaks = db.Column(db.String(255))
     # Seconds; None: the configured defaults.
     connect_timeout = db.Column(db.Float)
     first_byte_timeout = db.Column(db.Float)
@@ -35,3 +39,8 @@ class Channel(db.Model):
 
     def upstream_name(self, model_id: str) -> str:
         return (self.model_map or {}).get(model_id, model_id)
+
+    @property
+    def speaks_list(self) -> tuple[str, ...]:
+        """What the channel speaks: the stored value or the provider default."""
+        return speaks_of(self.provider, self.speaks)

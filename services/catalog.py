@@ -18,6 +18,7 @@ from sqlalchemy import select
 from extensions import db
 from models import Channel, LlmModel, ModelAlias
 from services.crypto import decrypt_secret
+from services.dialect_names import speaks_of
 from services.pricing import Price
 from services.relay.adapters.base import Timeouts
 from services.ssrf import Policy
@@ -52,6 +53,13 @@ class ChannelInfo:
     priority: int
     weight: int
     timeouts: Timeouts = Timeouts(10.0, 300.0)
+    # The dialects the upstream speaks (services.dialect_names.DIALECTS), as
+    # the operator said, else the provider default: never empty for a known kind.
+    speaks: tuple[str, ...] = ()
+
+    def __post_init__(self):
+        if not self.speaks:  # built without one (tests, tools): the provider default
+            object.__setattr__(self, "speaks", speaks_of(self.provider, None))
 
     def upstream_name(self, model_id: str) -> str:
         return self.model_map.get(model_id, model_id)
@@ -120,6 +128,7 @@ def channel_info(row, secret_key: str, policy: Policy) -> ChannelInfo:
         api_key=decrypt_secret(secret_key, row.api_key_encrypted),
         models=tuple(row.models or ()), model_map=dict(row.model_map or {}),
         priority=row.priority, weight=max(row.weight, 0), timeouts=channel_timeouts(row, policy),
+        speaks=speaks_of(row.provider, row.speaks),
     )
 
 

@@ -11,6 +11,7 @@ from models import Channel
 from models.base import utcnow
 from services.catalog import invalidate_catalog, upstream_policy
 from services.crypto import encrypt_secret
+from services.dialect_names import SpeaksError, check_speaks, stored_speaks
 from services.relay.adapters import ADAPTERS
 from services.ssrf import UpstreamBlocked, check_url
 
@@ -30,6 +31,15 @@ def _check(provider: str, base_url: str) -> None:
             check_url(base_url, upstream_policy())
         except UpstreamBlocked as exc:
             raise ChannelError(str(exc)) from None
+
+
+def _speaks(provider: str, speaks) -> str | None:
+    """The `speaks` column's value: a comma-separated string or list of
+    dialect names the provider kind can send; None or empty: the default."""
+    try:
+        return stored_speaks(check_speaks(provider, speaks))
+    except SpeaksError as exc:
+        raise ChannelError(str(exc)) from None
 
 
 def _validated(name: str, provider: str, base_url: str, models: list[str],
@@ -53,14 +63,18 @@ def _validated(name: str, provider: str, base_url: str, models: list[str],
 
 def add_channel(name: str, provider: str, base_url: str, api_key: str | None, models: list[str],
                 model_map: dict[str, str] | None = None, priority: int = 0, weight: int = 1,
-                timeouts: tuple = (None, None, None)) -> Channel:
+                timeouts: tuple = (None, None, None), speaks: str | list[str] | tuple | None = None) -> Channel:
     """Add a channel. `timeouts` is (connect, first byte, idle) in seconds,
-    None for the configured defaults."""
+    None for the configured defaults. `speaks`: the dialects its upstream
+    speaks ("openai.chat,openai.responses" or a list; services.dialect_names),
+    None for the provider kind's default."""
     name, models = _validated(name, provider, base_url, models)
+    speaks = _speaks(provider, speaks)
     channel = Channel(
         name=name, provider=provider, base_url=base_url.rstrip("/"), models=models,
         model_map=dict(model_map or {}), priority=priority, weight=max(weight, 0),
         connect_timeout=timeouts[0], first_byte_timeout=timeouts[1], idle_timeout=timeouts[2],
+        speaks=speaks,
         api_key_encrypted=encrypt_secret(current_app.config["SECRET_KEY"], api_key) if api_key else None,
     )
     db.session.add(channel)
@@ -92,13 +106,16 @@ def disable_channel(channel_id: int, reason: str) -> None:
 
 def update_channel(channel_id: int, *, name: str, provider: str, base_url: str, api_key: str | None,
                    models: list[str], model_map: dict[str, str] | None = None, priority: int = 0,
-                   weight: int = 1, timeouts: tuple = (None, None, None)) -> Channel:
+                   weight: int = 1, timeouts: tuple = (None, None, None),
+                   speaks: str | list[str] | tuple | None = None) -> Channel:
     """Edit a channel. `api_key` None (or empty) keeps the stored secret: the
-    admin never shows it back, so a blank field means "unchanged"."""
+    admin never shows it back, so a blank field means "unchanged". `speaks`
+    None (or empty) is the provider kind's default, as in add_channel."""
     channel = db.session.get(Channel, channel_id)
     if channel is None:
         raise ChannelError(f"no channel {channel_id}")
     name, models = _validated(name, provider, base_url, models, editing=channel_id)
+    channel.speaks = _speaks(provider, speaks)
     channel.name, channel.provider, channel.base_url = name, provider, base_url.rstrip("/")
     channel.models, channel.model_map = models, dict(model_map or {})
     channel.priority, channel.weight = priority, max(weight, 0)

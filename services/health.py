@@ -23,6 +23,7 @@ from services.breaker import CLOSED, breaker_key
 from services.catalog import ChannelInfo, load_catalog
 from services.relay.adapters import adapter_for, http
 from services.relay.adapters.base import UpstreamError
+from services.relay.convert.table import Target, plan
 from services.relay.sanitize import sanitize
 from services.shared_state import breakers, redis_client
 
@@ -49,15 +50,29 @@ def _answer_text(completion: dict) -> str:
     return "(empty answer)"
 
 
-def check_channel(channel: ChannelInfo, model_id: str | None = None) -> CheckResult:
-    model_id = model_id or channel.models[0]
+def _ask_one_token(channel: ChannelInfo, model_id: str, timeouts) -> dict:
+    """A one-token chat question, in whatever dialect the channel speaks;
+    the answer as a chat completion."""
     body = {"model": channel.upstream_name(model_id), "max_tokens": 1,
             "messages": [{"role": "user", "content": "ping"}]}
+    planned = plan("openai.chat", channel)
+    if planned is None:
+        raise UpstreamError(None, "the channel speaks no dialect a health check can use")
+    dialect, converter = planned
+    target = Target(upstream_model=body["model"], client_model=body["model"], max_output_tokens=1,
+                    provider=channel.flavor)
+    request, state = (body, None) if converter is None else converter.request(body, target)
+    answer = adapter_for(channel.provider).send(channel, dialect, request, timeouts, stream=False)
+    return answer if converter is None else converter.answer(answer, state, target)
+
+
+def check_channel(channel: ChannelInfo, model_id: str | None = None) -> CheckResult:
+    model_id = model_id or channel.models[0]
     timeouts = replace(channel.timeouts, first_byte=min(channel.timeouts.first_byte, CHECK_TIMEOUT))
     key = breaker_key(channel.id, model_id)
     started = time.perf_counter()
     try:
-        answer = adapter_for(channel.provider).complete(channel, body, timeouts)
+        answer = _ask_one_token(channel, model_id, timeouts)
         ok, detail = True, _answer_text(answer)
         breakers().reset(key)  # a proven upstream closes its breaker
     except UpstreamError as exc:

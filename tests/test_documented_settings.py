@@ -16,6 +16,8 @@ from tests.support.servers import REPO
 DOCUMENTS = ("README.md", "docs/storefront.md")
 # `make run`'s own variables, not the app's.
 MAKE_VARIABLES = {"PORT", "WORKERS"}
+# Read by the gunicorn master (gunicorn.conf.py) before any app exists.
+SERVER_VARIABLES = {"PROMETHEUS_MULTIPROC_DIR"}
 # A value unlike the default that the app accepts; otherwise VALUE.
 VALUES = {
     "TOLLGATE_ENV": "testing",  # the baseline is development
@@ -31,6 +33,8 @@ VALUES = {
     "SIGNIN_LIMIT_PER_EMAIL": "3 per minute",
     "REGISTER_LIMIT_PER_IP": "3 per minute",
     "MAIL_FROM": "shop@example.com",
+    "METRICS_ALLOW_NETWORKS": "10.0.0.0/8",
+    "LOG_FORMAT": "json",
 }
 VALUE = "7"  # numbers, names, and "off" for the flags that default to on
 
@@ -92,9 +96,15 @@ def test_make_variables_are_the_makefiles():
         assert re.search(rf"^{name} \?=", makefile, re.M), name
 
 
+def test_server_variables_are_gunicorns():
+    conf = (REPO / "gunicorn.conf.py").read_text()
+    for name in SERVER_VARIABLES:
+        assert f'os.environ.get("{name}")' in conf, name
+
+
 def test_every_documented_variable_changes_the_app_config(tmp_path):
     names = documented_variables()
-    app_names = sorted(set(names) - MAKE_VARIABLES)
+    app_names = sorted(set(names) - MAKE_VARIABLES - SERVER_VARIABLES)
     env = {k: v for k, v in os.environ.items() if k not in names and not k.startswith("ALIPAY_")}
     env.update(TOLLGATE_ENV="development", TOLLGATE_INSTANCE_DIR=str(tmp_path),
                DATABASE_URL=f"sqlite:///{tmp_path / 'settings.db'}")

@@ -9,6 +9,7 @@ from extensions import db
 from models import Channel
 from services import channels as channel_service
 from services.channel_stats import channel_overview
+from services.dialect_names import DEFAULT_SPEAKS, DIALECTS
 from services.relay.adapters import ADAPTERS
 
 
@@ -22,7 +23,7 @@ def _fields() -> dict:
     """The form as add_channel/update_channel arguments."""
     weight = integer("weight", "Weight", minimum=0, maximum=MAX_INT)
     return {"name": text("name"), "provider": text("provider"), "base_url": text("base_url"),
-            "api_key": text("api_key") or None, "models": words("models"),
+            "api_key": text("api_key") or None, "models": words("models"), "speaks": text("speaks") or None,
             "model_map": pairs("model_map", "Model map"),
             "priority": integer("priority", "Priority", maximum=MAX_INT) or 0,
             "weight": 1 if weight is None else weight,
@@ -33,7 +34,9 @@ def _fields() -> dict:
 
 def _form(channel=None, error=None, status=200):
     return render_template("admin/channel_form.html", channel=channel, form=request.form, error=error,
-                           providers=sorted(ADAPTERS)), status
+                           providers=sorted(ADAPTERS), dialects=DIALECTS,
+                           default_speaks="; ".join(f"{kind}: {', '.join(names)}"
+                                                    for kind, names in DEFAULT_SPEAKS.items())), status
 
 
 @bp.route("/channels/new", methods=["GET", "POST"])
@@ -46,7 +49,7 @@ def channel_new():
         db.session.rollback()
         return _form(error=error_text(exc), status=400)
     audited("channel.add", f"channel:{channel.id}", name=channel.name, base_url=channel.base_url,
-            models=channel.models)
+            models=channel.models, speaks=channel.speaks)
     done("Channel {name} added.", name=channel.name)
     return redirect(url_for("admin.channels"))
 
@@ -62,7 +65,7 @@ def channel_edit(channel_id: int):
         db.session.rollback()
         return _form(db.session.get(Channel, channel_id), error=error_text(exc), status=400)
     audited("channel.edit", f"channel:{channel.id}", name=channel.name, base_url=channel.base_url,
-            models=channel.models, key_replaced=bool(text("api_key")))
+            models=channel.models, speaks=channel.speaks, key_replaced=bool(text("api_key")))
     done("Channel {name} saved.", name=channel.name)
     return redirect(url_for("admin.channels"))
 

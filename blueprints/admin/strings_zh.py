@@ -32,6 +32,10 @@ ZH = {
     "Stored encrypted; never shown again.": "加密保存,不会再显示。",
     "Model ids this channel serves, separated by commas.": "此渠道提供的模型 ID,用逗号分隔。",
     "Model map": "模型映射", "One client_name=upstream_name per line.": "每行一条 客户端名称=上游名称。",
+    "Speaks": "上游协议", "provider default": "类型默认",
+    "Dialects the upstream speaks, separated by commas, from: {names}. Blank: the provider default ({defaults}). "
+    "Tollgate never probes the upstream to find out.":
+        "上游支持的协议,用逗号分隔,可选:{names}。留空:使用该类型的默认值({defaults})。Tollgate 不会探测上游来判断。",
     "Priority": "优先级", "Higher priority groups serve first.": "优先级高的组先提供服务。",
     "Weight": "权重", "Share of traffic inside a priority group.": "同一优先级组内的流量占比。",
     "Connect timeout (s)": "连接超时(秒)", "First-byte timeout (s)": "首字节超时(秒)",
@@ -137,4 +141,7 @@ ZH = {
     "Order {no} is {status}; only a paid order can be refunded.": "订单 {no} 的状态为 {status};只有已支付的订单才能退款。",
     "The account's balance ({balance} credits) no longer covers the {credits} credits this order gave; nothing was refunded.":
         "账户余额({balance} 积分)已不足以扣回这笔订单发放的 {credits} 积分;未做任何退款。",
+    "unknown dialect {name}; choose from {allowed}": "未知协议 {name};可选:{allowed}",
+    "a channel of kind {provider} cannot speak {refused}; it can speak {sendable}":
+        "类型为 {provider} 的渠道不能使用 {refused};它可以使用 {sendable}",
 }

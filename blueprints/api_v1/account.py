@@ -7,6 +7,7 @@ from flask import current_app, g, jsonify
 
 from blueprints.api_v1 import bp
 from blueprints.api_v1.auth import api_view
+from services.relay.doors.openai_chat import DOOR as OPENAI_DOOR
 from services import account_info
 from services.catalog import current_catalog
 from services.relay.errors import RelayError
@@ -32,14 +33,14 @@ def visible_models(key) -> list:
 
 
 @bp.get("/models")
-@api_view
+@api_view(OPENAI_DOOR)
 def list_models():
     models = sorted(visible_models(g.api_key), key=lambda m: m.id)
     return jsonify({"object": "list", "data": [model_object(m) for m in models]})
 
 
 @bp.get("/models/<path:model_id>")
-@api_view
+@api_view(OPENAI_DOOR)
 def get_model(model_id: str):
     for model in visible_models(g.api_key):
         if model.id == model_id:
@@ -48,13 +49,13 @@ def get_model(model_id: str):
 
 
 @bp.get("/balance")
-@api_view
+@api_view(OPENAI_DOOR)
 def balance():
     return jsonify(account_info.balance_view(g.api_key))
 
 
 @bp.get("/dashboard/billing/subscription")
-@api_view
+@api_view(OPENAI_DOOR)
 def billing_subscription():
     info = account_info.balance_view(g.api_key)
     unit = current_app.config["CREDITS_PER_DISPLAY_UNIT"]
@@ -69,7 +70,7 @@ def billing_subscription():
 
 
 @bp.get("/dashboard/billing/usage")
-@api_view
+@api_view(OPENAI_DOOR)
 def billing_usage():
     info = account_info.balance_view(g.api_key)
     unit = current_app.config["CREDITS_PER_DISPLAY_UNIT"]

@@ -12,16 +12,25 @@ from flask import current_app, g, request
 
 from extensions import limiter
 from services.keys import KeyContext, authenticate
+from services.relay.doors.base import Door
+from services.relay.doors.openai_chat import DOOR as OPENAI_DOOR
 from services.relay.errors import RelayError
 
 _UNSET = object()
 
 
 def presented_key() -> str | None:
-    auth = request.headers.get("Authorization", "")
-    if auth[:7].lower() == "bearer ":
-        return auth[7:].strip()
-    return request.headers.get("x-api-key", "").strip() or None
+    """The key where the request's door lets its clients present it: a
+    Bearer token, or a header of the door's own (x-api-key...)."""
+    door = g.get("door") or OPENAI_DOOR
+    for header in door.key_headers:
+        value = request.headers.get(header, "")
+        if header == "authorization":
+            if value[:7].lower() == "bearer ":
+                return value[7:].strip() or None
+        elif value.strip():
+            return value.strip()
+    return None
 
 
 def resolve_key() -> KeyContext | None:
@@ -70,6 +79,17 @@ def require_api_key(view):
     return wrapper
 
 
-def api_view(view):
-    """Every /v1 view: rate limited, then authenticated."""
-    return rate_limited(require_api_key(view))
+def api_view(door: Door):
+    """Every /v1 view, bound to its door (key headers, error shape): rate
+    limited, then authenticated."""
+    def decorate(view):
+        limited = rate_limited(require_api_key(view))
+
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            g.door = door
+            return limited(*args, **kwargs)
+
+        return wrapper
+
+    return decorate

@@ -8,6 +8,6 @@ from services.relay.doors import openai_chat
 
 
 @bp.post("/chat/completions")
-@api_view
+@api_view(openai_chat.DOOR)
 def chat_completions():
-    return relay(openai_chat.ask, "openai", openai_chat.OpenAIChatWriter, openai_chat.completion_body)
+    return relay(openai_chat.DOOR)

@@ -1,31 +1,25 @@
 """OpenAI-shaped errors for everything under /v1 and /api/v1."""
 from __future__ import annotations
 
-from flask import Response, g, request
+from flask import Response, g
 from flask_limiter import RateLimitExceeded
 from werkzeug.exceptions import HTTPException
 
 import orjson
 
 from blueprints.api_v1 import bp
-from services.relay.doors import anthropic_messages
-from services.relay.doors.openai_chat import error_body
+from services.relay.doors.openai_chat import DOOR as OPENAI_DOOR
 from services.relay.errors import RelayError
 
 _HTTP_CODES = {400: "invalid_request", 401: "invalid_api_key", 404: "not_found",
                405: "method_not_allowed", 413: "request_too_large", 429: "rate_limited"}
 
 
-ANTHROPIC_PATHS = ("/messages", "/messages/count_tokens")
-
-
 def api_error(status: int, code: str, message: str, retry_after: int | None = None) -> Response:
-    """An error in the shape of the door the request came through: Anthropic
-    on /messages routes, OpenAI everywhere else."""
-    if request.path.endswith(ANTHROPIC_PATHS):
-        body = anthropic_messages.error_body(RelayError(status, code, message))
-    else:
-        body = error_body(code, message)
+    """An error in the shape of the door the request came through (OpenAI's
+    where no door was reached: unknown routes)."""
+    door = g.get("door") or OPENAI_DOOR
+    body = door.error_body(RelayError(status, code, message))
     response = Response(orjson.dumps(body), status=status, mimetype="application/json")
     if retry_after is not None:
         g.retry_after = retry_after  # kept over flask-limiter's value (see app.py)

@@ -2,8 +2,6 @@
 string (Claude Code sends ?beta=true) is ignored."""
 from __future__ import annotations
 
-from functools import partial
-
 from flask import jsonify, request
 
 from blueprints.api_v1 import bp
@@ -14,14 +12,13 @@ from services.relay.doors import anthropic_messages
 
 
 @bp.post("/messages")
-@api_view
+@api_view(anthropic_messages.DOOR)
 def messages():
     headers = {name: request.headers.get(name) for name in anthropic_messages.FORWARDED_HEADERS}
-    return relay(partial(anthropic_messages.ask, headers=headers), "anthropic", anthropic_messages.writer_for,
-                 anthropic_messages.message_body)
+    return relay(anthropic_messages.DOOR, headers)
 
 
 @bp.post("/messages/count_tokens")
-@api_view
+@api_view(anthropic_messages.DOOR)
 def count_tokens():
     return jsonify(anthropic_messages.count(read_json_body()))

@@ -9,6 +9,7 @@ from blueprints.api_v1.body import read_json_body
 from services import metrics
 from services.relay import run
 from services.relay.call import ClientInfo, prepare
+from services.relay.doors.base import Door
 
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
@@ -24,18 +25,22 @@ def call_headers(call) -> dict:
     return headers
 
 
-def relay(make_ask, door: str, writer_for, answer_body) -> Response:
-    """`make_ask` reads the body as the door's Ask; `writer_for(call)` writes
-    its stream; `answer_body(call, answer, meter)` shapes a non-stream answer."""
-    call = prepare(g.api_key, read_json_body(), make_ask, request_id=g.request_id, client=client_info(),
-                   door=door)
-    headers = call_headers(call)
+def relay(door: Door, headers: dict | None = None, body=None, on_answer=None) -> Response:
+    """Prepare the call through `door`, then answer with a stream or a
+    body; `on_answer(answer)` is called with a finished answer (as the
+    client reads it) once the call is settled."""
+    call = prepare(g.api_key, read_json_body() if body is None else body, headers or {}, door,
+                   request_id=g.request_id, client=client_info())
+    call.on_answer = on_answer
+    response_headers = call_headers(call)
     if call.stream:
         upstream = run.open_stream(call)
-        body = run.relay_stream(current_app._get_current_object(), call, upstream, writer_for(call),
-                                request.environ.get("gunicorn.socket"))
-        body = metrics.track_stream(door, body)
-        return Response(body, mimetype="text/event-stream", headers={**SSE_HEADERS, **headers})
+        stream = run.relay_stream(current_app._get_current_object(), call, upstream, door.writer(call),
+                                  request.environ.get("gunicorn.socket"))
+        stream = metrics.track_stream(door.name, stream)
+        return Response(stream, mimetype="text/event-stream", headers={**SSE_HEADERS, **response_headers})
     answer, meter = run.complete(call)
-    return Response(orjson.dumps(answer_body(call, answer, meter)), mimetype="application/json",
-                    headers=headers)
+    answer = door.answer(call, answer, meter)
+    if on_answer is not None:
+        on_answer(answer)
+    return Response(orjson.dumps(answer), mimetype="application/json", headers=response_headers)

@@ -117,7 +117,33 @@ $env:ANTHROPIC_AUTH_TOKEN = "sk-your-tollgate-key"
 claude"""
 
 
+CODEX = """# ~/.codex/config.toml  (your key in the TOLLGATE_API_KEY environment variable)
+model = "{model}"
+model_provider = "tollgate"
+model_context_window = 64000      # Codex does not know this model: tell it the window
+
+[model_providers.tollgate]
+name = "Tollgate"
+base_url = "{api_base}"
+env_key = "TOLLGATE_API_KEY"
+wire_api = "responses"
+"""
+
+AGENTS = """# export OPENAI_BASE_URL="{api_base}"  OPENAI_API_KEY="sk-your-tollgate-key"
+# export OPENAI_AGENTS_DISABLE_TRACING=1   # else traces go to api.openai.com with your key
+from agents import Agent, Runner, function_tool
+
+@function_tool
+def get_weather(city: str) -> str:
+    \"\"\"Weather in a city.\"\"\"
+    return "sunny"
+
+agent = Agent(name="Assistant", model="{model}", tools=[get_weather])
+print(Runner.run_sync(agent, "Weather in Paris?").final_output)"""
+
+
 def render(site: str, api_base: str, endpoint: str, model: str) -> dict:
     values = {"site": site, "api_base": api_base, "endpoint": endpoint, "model": model}
     return {"samples": {name: code.format(**values) for name, code in SAMPLES.items()},
-            "stream": STREAM.format(**values), "claude_code": CLAUDE_CODE.format(**values)}
+            "stream": STREAM.format(**values), "claude_code": CLAUDE_CODE.format(**values),
+            "codex": CODEX.format(**values), "agents": AGENTS.format(**values)}

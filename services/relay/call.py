@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Callable
 
 from flask import current_app
 
@@ -14,6 +13,8 @@ from services.catalog import ChannelInfo, ModelInfo
 from services.keys import KeyContext
 from services.relay import limits, routing
 from services.relay.adapters import adapter_for
+from services.relay.convert.table import PASSTHROUGH, ConversionRefused, Target, plan
+from services.relay.doors.base import Door
 from services.relay.errors import RelayError, invalid_request
 from services.relay.routing import Route
 
@@ -36,9 +37,10 @@ class Upstream:
     """The request to send, built once the channel and output limit are known."""
 
     body: dict
-    native: bool = False          # in the channel's own dialect (passed through), not OpenAI chat
-    tool_names: object = None     # tool-name map when a converter shortened names
-    headers: dict | None = None   # extra upstream headers (anthropic-beta on native calls)
+    dialect: str                  # what the channel is sent (and answers in)
+    converter: object = None      # None: the client's dialect, passed through
+    state: object = None          # the converter's memory of the request (e.g. shortened tool names)
+    headers: dict | None = None   # extra upstream headers (anthropic-beta on pass-through)
 
 
 @dataclass(frozen=True)
@@ -51,15 +53,17 @@ class Ask:
     prompt_estimate: int           # about this many (billing without usage)
     output_tokens: int | None      # the client's output limit; None: the model's cap
     choices: int
-    include_usage: bool            # an OpenAI client asked for the usage chunk
-    build: Callable[[ChannelInfo, ModelInfo, int, bool], Upstream]  # (channel, model, limit, limit changed)
+    body: dict                     # the client's request, in the door's dialect
+    headers: dict = field(default_factory=dict)  # client headers the door forwards on pass-through
+    include_usage: bool = False    # an OpenAI client asked for the usage chunk
     message_count: int = 0
+    affinity: str | None = None    # the client's cache key: calls sharing it prefer one channel
 
 
 @dataclass
 class RelayCall:
     request_id: str
-    door: str                      # the client's dialect: "openai" | "anthropic"
+    door: Door                     # the client's protocol
     key: KeyContext
     ask: Ask
     route: Route
@@ -77,10 +81,40 @@ class RelayCall:
     client_gone: bool = False
     cost: int | None = None
     settled: bool = field(default=False, repr=False)
+    on_answer: object = None       # called with the finished answer (the Responses store)
 
     def use(self, channel: ChannelInfo) -> None:
-        """Aim the call at `channel`: its adapter, names and dialect."""
-        self.upstream = self.ask.build(channel, self.route.model, self.limit, self.limit_changed)
+        """Aim the call at `channel`: pass the request through when the
+        channel speaks the door's dialect, else convert it."""
+        upstream_dialect, converter = plan(self.door.dialect, channel)
+        target = self.target(channel)
+        if converter is None:
+            self.upstream = self.door.passthrough(self.ask, target, self.limit_changed)
+            return
+        try:
+            body, state = converter.request(self.ask.body, target)
+        except ConversionRefused as exc:
+            raise invalid_request(f"This request cannot be served by the model's upstream: {exc}") from None
+        self.upstream = Upstream(body, upstream_dialect, converter, state)
+
+    def target(self, channel: ChannelInfo) -> Target:
+        return Target(upstream_model=channel.upstream_name(self.model.id), client_model=self.client_model,
+                      max_output_tokens=self.limit, provider=channel.flavor,
+                      prompt_estimate=self.prompt_estimate)
+
+    def translator(self):
+        """Upstream stream events in, client events out."""
+        upstream = self.upstream
+        if upstream.converter is None:
+            return PASSTHROUGH
+        return upstream.converter.stream(upstream.state, self.target(self.channel))
+
+    def client_answer(self, answer: dict) -> dict:
+        """The upstream's whole answer in the door's dialect."""
+        upstream = self.upstream
+        if upstream.converter is None:
+            return answer
+        return upstream.converter.answer(answer, upstream.state, self.target(self.channel))
 
     @property
     def model(self) -> ModelInfo:
@@ -166,34 +200,38 @@ def _reserve(key: KeyContext, model: ModelInfo, request_id: str, prompt_bound: i
         f"and the balance is {balance}.")
 
 
-def prepare(key: KeyContext, body, make_ask: Callable[[object], Ask], *, request_id: str,
-            client: ClientInfo, door: str) -> RelayCall:
-    """Read the request with the door's `make_ask`, check the key's limits,
-    pick the first healthy channel and reserve the worst-case cost. A
-    refusal is written to the request log before it is raised."""
+def prepare(key: KeyContext, body, headers, door: Door, *, request_id: str, client: ClientInfo) -> RelayCall:
+    """Read the request through its door, check the key's limits, pick the
+    first healthy channel that can serve the door's dialect and reserve the
+    worst-case cost. A refusal is written to the request log before it is
+    raised."""
     started = time.perf_counter()
     config = current_app.config
     held = False
     route = None
     try:
-        ask = make_ask(body)
+        ask = door.parse(body, headers)
         if ask.message_count > config["MAX_MESSAGES"]:
             raise RelayError(413, "request_too_large",
                              f"Too many messages: {ask.message_count}, at most {config['MAX_MESSAGES']}.")
-        route = routing.resolve(key, ask.model_id)
+        route = routing.resolve(key, ask.model_id, door.dialect, ask.affinity)
         limits.check_tokens(key)
         if routing.next_channel(route) is None:
             raise routing.all_failing(route, ask.model_id)
         held = limits.take_slot(key)
         cap = route.model.max_output_tokens or config["DEFAULT_MAX_OUTPUT_TOKENS"]
         limit = min(ask.output_tokens or cap, cap)
-        hold, lowered = _reserve(key, route.model, request_id, ask.prompt_bound, limit, ask.choices)
+        call = RelayCall(request_id=request_id, door=door, key=key, ask=ask, route=route, limit=limit,
+                         limit_changed=ask.output_tokens is not None and ask.output_tokens > cap, hold=0,
+                         client=client, started=started, slot_held=held)
+        call.use(route.channel)  # a request the channel cannot be sent is refused before any hold
+        call.hold, lowered = _reserve(key, route.model, request_id, ask.prompt_bound, limit, ask.choices)
     except RelayError as exc:
         limits.release_slot(key, held)
         if route is not None:
             routing.release(route)
         fields = body if isinstance(body, dict) else {}
-        log_refusal(key, request_id, client, door, fields.get("model"), fields.get("stream") is True,
+        log_refusal(key, request_id, client, door.name, fields.get("model"), fields.get("stream") is True,
                     exc, started)
         raise
     except BaseException:
@@ -201,11 +239,9 @@ def prepare(key: KeyContext, body, make_ask: Callable[[object], Ask], *, request
         if route is not None:
             routing.release(route)
         raise
-    changed = lowered is not None or (ask.output_tokens is not None and ask.output_tokens > cap)
-    call = RelayCall(request_id=request_id, door=door, key=key, ask=ask, route=route,
-                     limit=lowered or limit, limit_changed=changed, hold=hold, client=client,
-                     started=started, lowered_max_tokens=lowered, slot_held=held)
-    call.use(route.channel)
+    if lowered is not None:  # only what the balance covers: the upstream must be told
+        call.limit, call.limit_changed, call.lowered_max_tokens = lowered, True, lowered
+        call.use(route.channel)
     return call
 
 

@@ -18,6 +18,7 @@ from services.catalog import ChannelInfo, ModelInfo, current_catalog, route_orde
 from services.keys import KeyContext
 from services.relay.adapters import adapter_for
 from services.relay.adapters.base import UpstreamError
+from services.relay.convert.table import plan
 from services.relay.errors import RelayError
 from services.shared_state import breakers
 
@@ -36,9 +37,10 @@ class Route:
     booked: bool = False  # the current channel's outcome went to its breaker
 
 
-def resolve(key: KeyContext, model_id: str) -> Route:
+def resolve(key: KeyContext, model_id: str, dialect: str = "openai.chat", affinity: str | None = None) -> Route:
     """The billed model (the registry's, or an alias's target) and the
-    channels to try; 404 for what the key may not use, 503 without any."""
+    channels to try, those that can serve `dialect` directly or through a
+    converter; 404 for what the key may not use, 503 without any."""
     catalog = current_catalog()
     model = catalog.resolve(model_id)
     allowed = key.allowed_models
@@ -46,9 +48,14 @@ def resolve(key: KeyContext, model_id: str) -> Route:
     visible = model is not None and (model.public or explicitly_allowed)
     if not visible or (allowed is not None and not explicitly_allowed):
         raise RelayError(404, "model_not_available", f"The model '{model_id}' is not available.")
-    sticky = f"{key.id}:{model.id}" if key.sticky_routing else None
+    # A client's cache key (Responses' prompt_cache_key) keeps its calls on
+    # one channel, where the prompt cache is; failover still moves on.
+    if affinity:
+        sticky = f"{key.id}:{model.id}:{affinity}"
+    else:
+        sticky = f"{key.id}:{model.id}" if key.sticky_routing else None
     candidates = [c for c in route_order(catalog.channels_for(model.id), sticky=sticky)
-                  if adapter_for(c.provider) is not None]
+                  if adapter_for(c.provider) is not None and plan(dialect, c) is not None]
     if not candidates:
         raise RelayError(503, "provider_not_configured", f"No upstream provider is configured for '{model_id}'.")
     return Route(model=model, candidates=candidates)

@@ -17,6 +17,7 @@ from services.relay import limits, routing
 from services.relay.adapters.base import StreamEvent, UpstreamError
 from services.relay.call import RelayCall
 from services.relay.client_watch import watch_client
+from services.relay.dialects import dialect
 from services.relay.errors import RelayError
 from services.relay.meter import Meter
 from services.relay.sanitize import sanitize
@@ -61,7 +62,7 @@ def settle(call: RelayCall, meter: Meter | None) -> int:
     cost = call.cost_of(usage) if usage is not None else 0
     record = {
         "request_id": call.request_id, "account_id": call.key.account_id, "key_id": call.key.id,
-        "door": call.door, "model": call.model.id, "upstream_model": call.upstream_body.get("model"),
+        "door": call.door.name, "model": call.model.id, "upstream_model": call.upstream_body.get("model"),
         "channel_id": call.channel.id, "stream": call.stream, "status": call.status,
         "error_code": call.error_code,
         "latency_ms": int((time.perf_counter() - call.started) * 1000),
@@ -109,35 +110,27 @@ def _attempt(call: RelayCall, send):
         return result
 
 
-def _send_complete(call: RelayCall):
+def _send(call: RelayCall, *, stream: bool):
     upstream = call.upstream
-    if upstream.native:
-        return call.adapter.complete_native(call.channel, upstream.body, call.timeouts, upstream.headers)
-    return call.adapter.complete(call.channel, upstream.body, call.timeouts)
+    return call.adapter.send(call.channel, upstream.dialect, upstream.body, call.timeouts, stream=stream,
+                             headers=upstream.headers)
 
 
-def _send_stream(call: RelayCall):
-    upstream = call.upstream
-    if upstream.native:
-        return call.adapter.stream_native(call.channel, upstream.body, call.timeouts, upstream.headers)
-    return call.adapter.stream(call.channel, upstream.body, call.timeouts)
+def _meter(call: RelayCall) -> Meter:
+    """A meter that reads what the upstream says, in the upstream's dialect."""
+    return Meter(call.started, dialect(call.upstream.dialect))
 
 
 def complete(call: RelayCall) -> tuple[dict, Meter]:
-    """A non-streaming call. Returns the upstream's answer (an OpenAI
-    completion, or the channel's own format for a native call) and the meter
-    it was billed on (call.cost holds the credits)."""
+    """A non-streaming call. Returns the answer in the door's dialect and
+    the meter it was billed on (call.cost holds the credits)."""
     meter = None  # nothing delivered, nothing charged, unless an answer arrives
     try:
-        answer = _attempt(call, lambda: _send_complete(call))
+        answer = _attempt(call, lambda: _send(call, stream=False))
         routing.succeeded(call.route)
-        meter = Meter(call.started)
-        if call.upstream.native:
-            meter.observe_anthropic_message(answer)
-        else:
-            meter.observe_completion(answer)
-        meter.first_token_at = time.perf_counter()
-        return answer, meter
+        meter = _meter(call)
+        meter.observe_answer(answer)
+        return call.client_answer(answer), meter
     except RelayError:
         raise
     except BaseException:
@@ -152,7 +145,7 @@ def open_stream(call: RelayCall):
     byte has been relayed). Errors settle the call at zero cost and raise a
     RelayError."""
     try:
-        return _attempt(call, lambda: _send_stream(call))
+        return _attempt(call, lambda: _send(call, stream=True))
     except RelayError:
         settle(call, None)
         raise
@@ -163,12 +156,14 @@ def open_stream(call: RelayCall):
 
 
 class StreamWriter:
-    """What a door supplies to turn upstream events into its wire format."""
+    """What a door supplies to write events of its dialect to its client.
+    Events that end the stream are held back and written by end(), which
+    the relay calls only once the call is settled."""
 
     def start(self) -> bytes | None: ...
     def event(self, event: StreamEvent, meter: Meter) -> bytes | None: ...
     def ping(self) -> bytes: ...
-    def end(self, meter: Meter, finished: bool) -> bytes | None: ...
+    def end(self, meter: Meter) -> bytes: ...
     def error(self, error: RelayError) -> bytes: ...
 
 
@@ -220,43 +215,56 @@ READER_EXIT_SECONDS = 2.0
 
 def relay_stream(app: Flask, call: RelayCall, upstream, writer: StreamWriter,
                  client_socket=None) -> Iterator[bytes]:
-    """Relay an open upstream stream to the client one event at a time."""
-    meter = Meter(call.started)
-    observe = meter.observe_anthropic if call.upstream.native else meter.observe
+    """Relay an open upstream stream to the client one event at a time:
+    each upstream event is metered in the upstream's dialect, then
+    translated (or passed through) into the door's and written."""
+    meter = _meter(call)
+    translator = call.translator()
     events = with_pings(upstream, app.config["STREAM_PING_SECONDS"])
 
     def client_gone():
         call.client_gone = True
         upstream.abort()
 
+    def written(client_events) -> bytes:
+        return b"".join(filter(None, (writer.event(e, meter) for e in client_events)))
+
     watcher = watch_client(client_socket, client_gone)
-    done_event = None
+    finished = False
+    out = b""
     try:
-        head = writer.start()
+        head = (writer.start() or b"") + written(translator.start())
         if head:
             yield head
         for event in events:
             if event is PING:
-                yield writer.ping()
+                yield written(translator.ping()) or writer.ping()
                 continue
-            if event.chunk is None:
-                done_event = event
+            if event.chunk is not None:
+                meter.observe(event.chunk)
+            out = written(translator.feed(event))
+            if event.last:
+                finished = True
                 break
-            observe(event.chunk)
-            out = writer.event(event, meter)
             if out:
                 yield out
         if call.client_gone:
             call.status, call.error_code = 499, "client_disconnected"
-        elif done_event is None and meter.finish_reason is None:
+        elif not finished and meter.finish_reason is None:
             raise UpstreamError(502, "the upstream stream ended before it was complete")
         else:
-            tail = writer.event(done_event, meter) if done_event else writer.end(meter, True)
-            # Settle before the last bytes: a client that has read [DONE]
-            # finds its balance already final.
+            if not finished:  # ended after its finish reason, without a terminal event
+                out = written(translator.finish())
+            # Settle before the last bytes: a client that has read the
+            # terminal event finds its balance already final.
             with app.app_context():
                 routing.succeeded(call.route)
                 settle(call, meter)
+            tail = out + writer.end(meter)
+            final = getattr(writer, "final", None)
+            if call.on_answer is not None and final is not None:
+                with app.app_context():
+                    call.on_answer(final)
             if tail:
                 yield tail
     except UpstreamError as exc:
@@ -278,7 +286,7 @@ def relay_stream(app: Flask, call: RelayCall, upstream, writer: StreamWriter,
         log.exception("request %s: relay failed", call.request_id)
         raise
     finally:
-        _end_stream(app, call, meter, upstream, events, watcher, complete=done_event is not None)
+        _end_stream(app, call, meter, upstream, events, watcher, complete=finished)
 
 
 def _end_stream(app: Flask, call: RelayCall, meter: Meter, upstream, events, watcher, *,

@@ -38,7 +38,7 @@ def cli(tmp_path):
 def test_every_command_has_help(cli):
     from concurrent.futures import ThreadPoolExecutor
 
-    commands = [("channel", "add"), ("model", "set"), ("key", "create"), ("ledger", "verify"),
+    commands = [("channel", "add"), ("channel", "edit"), ("model", "set"), ("key", "create"), ("ledger", "verify"),
                 ("ledger", "sweep"), ("account", "adjust"), ("demo", "seed"), ("admin", "create")]
     # Each `flask` process spends seconds importing: start them side by side.
     with ThreadPoolExecutor(len(commands)) as pool:
@@ -71,6 +71,49 @@ def test_channel_add_rejects_bad_input(cli):
     assert bad.returncode != 0 and "http" in bad.stderr
     assert cli("channel", "add", "x", "--provider", "openai", "--base-url", "https://h/v1", "--models", "m",
                "--map", "broken", check=False).returncode != 0
+
+
+def test_channel_speaks_on_add_edit_list_and_help(cli):
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(2) as pool:
+        helps = list(pool.map(lambda c: cli("channel", c, "--help").stdout, ("add", "edit")))
+    for out in helps:
+        flat = " ".join(out.split())
+        assert "--speaks" in out
+        assert ("openai.chat, openai.responses, openai.completions, openai.embeddings, anthropic.messages"
+                in flat), out
+    out = cli("channel", "add", "both", "--provider", "openai", "--base-url", "https://api.example.com/v1",
+              "--models", "m1", "--speaks", "openai.chat,openai.responses").stdout
+    assert "speaks openai.chat,openai.responses" in out
+    cli("channel", "add", "plain", "--provider", "openai", "--base-url", "https://api.example.com/v1",
+        "--models", "m2")
+    bad = cli("channel", "add", "x", "--provider", "anthropic", "--base-url", "https://api.example.com",
+              "--models", "m3", "--speaks", "openai.chat", check=False)
+    assert bad.returncode != 0 and "cannot speak openai.chat" in bad.stderr
+    bad = cli("channel", "add", "x", "--provider", "openai", "--base-url", "https://api.example.com/v1",
+              "--models", "m3", "--speaks", "openai.nope", check=False)
+    assert bad.returncode != 0 and "unknown dialect 'openai.nope'" in bad.stderr and "anthropic.messages" in bad.stderr
+    listing = cli("channel", "list").stdout
+    assert "speaks openai.chat,openai.responses\n" in listing and "speaks openai.chat*\n" in listing
+
+    out = cli("channel", "edit", "plain", "--speaks", "openai.responses openai.embeddings", "--weight", "3").stdout
+    assert "speaks openai.responses,openai.embeddings" in out
+    with cli.app.app_context():
+        plain = db.session.scalar(db.select(Channel).where(Channel.name == "plain"))
+        assert (plain.speaks, plain.weight, plain.models) == ("openai.responses,openai.embeddings", 3, ["m2"])
+        assert load_catalog().channels_for("m2")[0].speaks == ("openai.responses", "openai.embeddings")
+    cli("channel", "edit", "plain", "--priority", "2")  # --speaks not given: kept
+    with cli.app.app_context():
+        plain = db.session.scalar(db.select(Channel).where(Channel.name == "plain"))
+        assert (plain.speaks, plain.priority, plain.weight) == ("openai.responses,openai.embeddings", 2, 3)
+    bad = cli("channel", "edit", "plain", "--speaks", "anthropic.messages", check=False)
+    assert bad.returncode != 0 and "cannot speak anthropic.messages" in bad.stderr
+    cli("channel", "edit", "plain", "--speaks", "default")
+    with cli.app.app_context():
+        assert db.session.scalar(db.select(Channel.speaks).where(Channel.name == "plain")) is None
+        assert load_catalog().channels_for("m2")[0].speaks == ("openai.chat",)
+    assert cli("channel", "edit", "nobody", "--weight", "1", check=False).returncode != 0
 
 
 def test_model_set_creates_then_updates(cli):

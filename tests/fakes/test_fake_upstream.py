@@ -719,3 +719,220 @@ def test_import_does_not_monkey_patch():
     import tests.fakes.fake_upstream  # noqa: F401
 
     assert not gevent.monkey.is_module_patched("socket")
+
+
+# ---------------------------------------------------------------- OpenAI Responses API
+
+def responses(http, fake, input, path="/v1/responses", timeout=10, **extra):
+    body = {"model": MODEL, "input": input, **extra}
+    return http.post(fake.url + path, json=body, timeout=timeout, stream=bool(extra.get("stream")))
+
+
+def responses_events(resp):
+    """Parsed events of a Responses SSE stream, checking `event:` == data.type and the SDK's event types."""
+    pydantic = pytest.importorskip("pydantic")
+    types = pytest.importorskip("openai.types.responses")
+    adapter = pydantic.TypeAdapter(types.ResponseStreamEvent)
+    out, name = [], None
+    for line in resp.iter_lines():
+        if line.startswith(b"event: "):
+            name = line[7:].decode()
+        elif line.startswith(b"data: "):
+            data = json.loads(line[6:])
+            assert data["type"] == name
+            adapter.validate_python(data)  # faithful to the SDK's types
+            out.append(data)
+            name = None
+        else:
+            assert line == b"", line
+    return out
+
+
+def valid_response(j):
+    types = pytest.importorskip("openai.types.responses")
+    return types.Response.model_validate(j)
+
+
+def test_responses_non_stream_shape(fake, http):
+    r = responses(http, fake, "hi there", instructions="be brief")
+    assert r.status_code == 200 and r.headers["Content-Type"] == "application/json"
+    j = r.json()
+    resp = valid_response(j)
+    assert j["id"].startswith("resp_") and j["object"] == "response" and j["status"] == "completed"
+    assert j["model"] == MODEL and j["instructions"] == "be brief" and j["incomplete_details"] is None
+    [msg] = j["output"]
+    assert msg["type"] == "message" and msg["role"] == "assistant" and msg["id"].startswith("msg_")
+    assert msg["content"] == [{"type": "output_text", "text": "Hello from the fake upstream.", "annotations": [],
+                               "logprobs": []}]
+    assert resp.output_text == "Hello from the fake upstream."
+    # instructions (2 words + 3) + the input string (2 words + 3); 5 pieces
+    assert j["usage"] == {"input_tokens": 10, "input_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0},
+                          "output_tokens": 5, "output_tokens_details": {"reasoning_tokens": 0}, "total_tokens": 15}
+    rec = fake.last_request()
+    assert rec["path"] == "/v1/responses" and rec["body"]["input"] == "hi there"
+    assert fake.stats()["by_path"] == {"/v1/responses": 1}
+
+
+def test_responses_directives_and_tokens_from_input_items(fake, http):
+    items = [
+        {"role": "user", "content": [{"type": "input_text", "text": "one two"}, {"type": "input_image",
+                                                                                "image_url": "data:x"}]},
+        {"type": "message", "role": "assistant",
+         "content": [{"type": "output_text", "text": "three " + directive(reply="ignored"), "annotations": []}]},
+        {"type": "function_call", "call_id": "call_1", "name": "f", "arguments": "{\"x\": 1}"},
+        {"type": "function_call_output", "call_id": "call_1", "output": "four " + directive(reply="from the tool")},
+        {"type": "reasoning", "id": "rs_1", "summary": []},
+    ]
+    j = responses(http, fake, items).json()
+    valid_response(j)
+    assert j["output"][0]["content"][0]["text"] == "from the tool"  # later directives win
+    # words: 2 + (1 + 2 directive words) + (1 + 4 directive words); 3 per message-like item (3 of them:
+    # the function_call and reasoning items do not count)
+    assert j["usage"]["input_tokens"] == 2 + 3 + 5 + 3 * 3
+    j = responses(http, fake, [{"type": "function_call_output", "call_id": "c",
+                                "output": [{"type": "input_text", "text": directive(reply="parts")}]}],
+                  instructions=directive(chunks=1)).json()
+    assert j["output"][0]["content"][0]["text"] == "parts" and j["usage"]["output_tokens"] == 1
+    j = responses(http, fake, [{"role": "user", "content": "say this " + directive(echo=True)}]).json()
+    assert j["output"][0]["content"][0]["text"] == "say this"
+
+
+def test_responses_stream_sequence(fake, http):
+    r = responses(http, fake, directive(reply="one two three", reasoning="let me think"), stream=True)
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/event-stream")
+    ev = responses_events(r)
+    assert [e["sequence_number"] for e in ev] == list(range(len(ev)))
+    assert [e["type"] for e in ev] == [
+        "response.created", "response.in_progress",
+        "response.output_item.added", "response.reasoning_summary_part.added",
+        *["response.reasoning_summary_text.delta"] * 3, "response.reasoning_summary_text.done",
+        "response.reasoning_summary_part.done", "response.output_item.done",
+        "response.output_item.added", "response.content_part.added", *["response.output_text.delta"] * 3,
+        "response.output_text.done", "response.content_part.done", "response.output_item.done",
+        "response.completed"]
+    created, done = ev[0]["response"], ev[-1]["response"]
+    assert created["status"] == "in_progress" and created["output"] == [] and created["usage"] is None
+    assert done["id"] == created["id"] and done["status"] == "completed"
+    assert "".join(e["delta"] for e in ev if e["type"] == "response.output_text.delta") == "one two three"
+    assert [i["type"] for i in done["output"]] == ["reasoning", "message"]
+    assert done["output"][0]["summary"] == [{"type": "summary_text", "text": "let me think"}]
+    assert done["output"] == [e["item"] for e in ev if e["type"] == "response.output_item.done"]
+    assert valid_response(done).output_text == "one two three"
+    assert done["usage"]["output_tokens"] == 6 and done["usage"]["output_tokens_details"]["reasoning_tokens"] == 3
+    assert fake.stats()["completed"] == 1
+
+
+def test_responses_tools_non_stream_and_stream(fake, http):
+    tools = [{"name": "get_weather", "arguments": {"city": "Oslo"}, "id": "call_fixed"},
+             {"name": "get_time", "arguments": {}}]
+    j = responses(http, fake, directive(reply="", tools=tools)).json()
+    valid_response(j)
+    assert [(i["type"], i["name"], json.loads(i["arguments"])) for i in j["output"]] == [
+        ("function_call", "get_weather", {"city": "Oslo"}), ("function_call", "get_time", {})]
+    assert j["output"][0]["call_id"] == "call_fixed" and j["output"][0]["id"].startswith("fc_")
+    assert j["output"][1]["call_id"].startswith("call_") and j["status"] == "completed"
+    ev = responses_events(responses(http, fake, directive(tools=tools, arg_chunks=2), stream=True))
+    kinds = [e["type"] for e in ev]
+    assert kinds.count("response.function_call_arguments.delta") == 4
+    assert kinds.count("response.function_call_arguments.done") == 2
+    added = [e for e in ev if e["type"] == "response.output_item.added"]
+    assert [(e["output_index"], e["item"]["type"]) for e in added] == [
+        (0, "message"), (1, "function_call"), (2, "function_call")]
+    assert added[1]["item"]["arguments"] == "" and added[1]["item"]["status"] == "in_progress"
+    args = "".join(e["delta"] for e in ev if e["type"] == "response.function_call_arguments.delta"
+                   and e["item_id"] == added[1]["item"]["id"])
+    assert json.loads(args) == {"city": "Oslo"}
+    final = ev[-1]["response"]
+    assert [i["type"] for i in final["output"]] == ["message", "function_call", "function_call"]
+    assert final["usage"]["output_tokens"] == 5 + 4
+
+
+def test_responses_usage_override_and_off(fake, http):
+    u = {"input_tokens": 510, "cached_tokens": 100, "cache_write_tokens": 400, "output_tokens": 5,
+         "reasoning_tokens": 3}
+    want = {"input_tokens": 510, "input_tokens_details": {"cached_tokens": 100, "cache_write_tokens": 400},
+            "output_tokens": 5, "output_tokens_details": {"reasoning_tokens": 3}, "total_tokens": 515}
+    assert responses(http, fake, directive(usage=u)).json()["usage"] == want
+    assert responses_events(responses(http, fake, directive(usage=u), stream=True))[-1]["response"]["usage"] == want
+    chat_names = {"prompt_tokens": 7, "completion_tokens": 2, "cache_read_input_tokens": 1, "total_tokens": 99}
+    got = responses(http, fake, directive(usage=chat_names)).json()["usage"]
+    assert (got["input_tokens"], got["output_tokens"], got["input_tokens_details"]["cached_tokens"],
+            got["total_tokens"]) == (7, 2, 1, 99)
+    j = responses(http, fake, directive(usage=False)).json()
+    assert j["usage"] is None
+    valid_response(j)
+
+
+def test_responses_length_is_incomplete(fake, http):
+    j = responses(http, fake, directive(finish_reason="length")).json()
+    valid_response(j)
+    assert j["status"] == "incomplete" and j["incomplete_details"] == {"reason": "max_output_tokens"}
+    assert j["output"][0]["status"] == "incomplete"
+    ev = responses_events(responses(http, fake, directive(finish_reason="length"), stream=True))
+    assert ev[-1]["type"] == "response.incomplete"
+    assert ev[-1]["response"]["incomplete_details"] == {"reason": "max_output_tokens"}
+    assert "response.completed" not in [e["type"] for e in ev]
+
+
+def test_responses_errors(fake, http):
+    for stream in (False, True):
+        r = responses(http, fake, directive(status=429, error_message="slow down", retry_after=3), stream=stream)
+        assert r.status_code == 429 and r.headers["Retry-After"] == "3"
+        assert r.headers["Content-Type"] == "application/json"
+        assert r.json()["error"] == {"message": "slow down", "type": "requests", "param": None,
+                                     "code": "rate_limit_exceeded"}
+    ev = responses_events(responses(http, fake, directive(chunks=4, error_after=2, error_message="boom"),
+                                    stream=True))
+    assert [e["type"] for e in ev][-3:] == ["response.output_text.delta"] * 2 + ["response.failed"]
+    assert [e["sequence_number"] for e in ev] == list(range(len(ev)))
+    failed = ev[-1]["response"]
+    assert failed["status"] == "failed" and failed["error"] == {"code": "server_error", "message": "boom"}
+    assert failed["id"] == ev[0]["response"]["id"]
+    assert responses(http, fake, "x [[fake {bad]]").status_code == 400
+    r = responses(http, fake, directive(nope=1))
+    assert r.status_code == 400 and "nope" in r.json()["error"]["message"]
+    r = http.post(fake.url + "/v1/responses", json={"model": MODEL}, timeout=5)
+    assert r.status_code == 400 and r.json()["error"]["message"] == "Missing required parameter: 'input'."
+    r = http.post(fake.url + "/v1/responses", json={"input": "hi"}, timeout=5)
+    assert r.status_code == 400 and "model" in r.json()["error"]["message"]
+    assert http.get(fake.url + "/v1/responses", timeout=5).status_code == 405
+    fake.configure(require_key="sk-right-key-123")
+    r = http.post(fake.url + "/v1/responses", json={"model": MODEL, "input": "hi"}, timeout=5,
+                  headers={"Authorization": "Bearer sk-wrong-key-456"})
+    assert r.status_code == 401 and r.json()["error"]["code"] == "invalid_api_key"
+
+
+def test_responses_die_after(fake, http):
+    got = []
+    with pytest.raises(requests.exceptions.ChunkedEncodingError):
+        r = responses(http, fake, directive(chunks=6, die_after=2), stream=True)
+        for line in r.iter_lines():
+            if line.startswith(b"data: "):
+                got.append(json.loads(line[6:])["type"])
+    assert got == ["response.created", "response.in_progress", "response.output_item.added",
+                   "response.content_part.added", "response.output_text.delta", "response.output_text.delta"]
+    s = fake.wait_for(lambda s: s["in_flight"] == 0)
+    assert s["died"] == 1 and s["completed"] == 0
+
+
+def test_responses_mounted_prefix(fake, http):
+    r = responses(http, fake, "hi", path="/openai/v1/responses")
+    assert r.status_code == 200 and r.json()["object"] == "response"
+
+
+def test_openai_sdk_responses(fake):
+    openai = pytest.importorskip("openai")
+    client = openai.OpenAI(base_url=fake.base_url_v1, api_key="sk-sdk-test", max_retries=0)
+    resp = client.responses.create(model=MODEL, input="hi", instructions="be nice")
+    assert resp.output_text == "Hello from the fake upstream." and resp.usage.input_tokens == 4 + 5
+    tools = [{"type": "function", "name": "get_weather", "parameters": {"type": "object", "properties": {}}}]
+    with client.responses.stream(model=MODEL, tools=tools, input=[{"role": "user", "content": directive(
+            reply="Checking.", tools=[{"name": "get_weather", "arguments": {"city": "Oslo"}}])}]) as s:
+        deltas = [e.delta for e in s if e.type == "response.output_text.delta"]
+        final = s.get_final_response()
+    assert "".join(deltas) == "Checking." == final.output_text
+    call = final.output[-1]
+    assert call.type == "function_call" and json.loads(call.arguments) == {"city": "Oslo"}
+    assert fake.last_request()["body"]["tools"] == tools
+    err = pytest.raises(openai.RateLimitError, client.responses.create, model=MODEL, input=directive(status=429))
+    assert err.value.status_code == 429

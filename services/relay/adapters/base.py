@@ -1,9 +1,8 @@
-"""What every provider adapter offers. Adapters translate and transport and
-report usage; they never touch the database or credits.
-
-Internally the relay speaks OpenAI chat: adapters take an OpenAI chat request
-and return an OpenAI completion, or a stream of OpenAI chunk dicts. An
-adapter for another wire format converts both ways."""
+"""What every provider adapter offers. Adapters transport a request in a
+named dialect (services.relay.dialects) to their kind of upstream and hand
+back its answer, or its stream of events, in that same dialect; converting
+between dialects is services.relay.convert's job. They never touch the
+database or credits."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -52,15 +51,17 @@ class UpstreamError(Exception):
 
 @dataclass(slots=True)
 class StreamEvent:
-    """One upstream event. chunk is the parsed OpenAI chunk (None for the
-    final [DONE]); raw is the exact bytes received, when the upstream spoke
-    OpenAI, so an unchanged event is relayed byte for byte."""
+    """One stream event. chunk is the parsed event (None for OpenAI's
+    `[DONE]`, which carries nothing); raw is the exact bytes received, when
+    they can be relayed as they are; last marks the stream's terminal
+    event (`[DONE]`, `message_stop`, `response.completed`...)."""
 
     chunk: dict | None
     raw: bytes | None = None
+    last: bool = False
 
 
-class ChunkStream(Protocol):
+class EventStream(Protocol):
     def __iter__(self) -> Iterator[StreamEvent]: ...
 
     def abort(self) -> None:
@@ -71,6 +72,10 @@ class ChunkStream(Protocol):
 
 
 class Adapter(Protocol):
-    def complete(self, channel, body: dict, timeouts: Timeouts) -> dict: ...
+    kind: str                  # the channel's provider kind
+    can_send: frozenset        # the dialects this kind of upstream may be asked to speak
 
-    def stream(self, channel, body: dict, timeouts: Timeouts) -> ChunkStream: ...
+    def send(self, channel, dialect: str, body: dict, timeouts: Timeouts, *, stream: bool,
+             headers: dict | None = None) -> dict | EventStream:
+        """POST `body` (in `dialect`) to the channel: the answer, or its
+        events, in the same dialect. Failures raise UpstreamError."""

@@ -65,7 +65,7 @@ class DemoStream:
         yield StreamEvent({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": finish}]})
         if (self.body.get("stream_options") or {}).get("include_usage"):
             yield StreamEvent({**base, "choices": [], "usage": _usage(self.body, text)})
-        yield StreamEvent(None, b"data: [DONE]\n\n")
+        yield StreamEvent(None, b"data: [DONE]\n\n", last=True)
 
     def abort(self) -> None:
         self.aborted = True
@@ -75,7 +75,13 @@ class DemoStream:
 
 
 class DemoAdapter:
-    def complete(self, channel, body: dict, timeouts: Timeouts) -> dict:
+    kind = "demo"
+    can_send = frozenset({"openai.chat"})
+
+    def send(self, channel, dialect: str, body: dict, timeouts: Timeouts, *, stream: bool,
+             headers: dict | None = None):
+        if stream:
+            return DemoStream(body)
         text, finish = _limit(body, reply_for(body))
         return {
             "id": "chatcmpl-" + secrets.token_hex(12), "object": "chat.completion",
@@ -84,6 +90,3 @@ class DemoAdapter:
                          "finish_reason": finish}],
             "usage": _usage(body, text),
         }
-
-    def stream(self, channel, body: dict, timeouts: Timeouts) -> DemoStream:
-        return DemoStream(body)

@@ -4,6 +4,14 @@ Every place that needs the tokens of an answer, the meter that bills it and
 the converters that restate it for a client of another dialect, reads them
 through the dialect's `read_usage` and writes them with its `usage_dict`, so
 two readers of one format cannot disagree about what was used."""
-from services.relay.dialects import anthropic_messages, openai_chat
+from services.relay.dialects import anthropic_messages, openai_chat, openai_responses
 
-__all__ = ["anthropic_messages", "openai_chat"]
+DIALECTS = {module.NAME: module for module in (openai_chat, anthropic_messages, openai_responses)}
+
+
+def dialect(name: str):
+    """The dialect module for `name` (KeyError for one we do not speak)."""
+    return DIALECTS[name]
+
+
+__all__ = ["DIALECTS", "anthropic_messages", "dialect", "openai_chat", "openai_responses"]

@@ -32,3 +32,39 @@ def usage_dict(usage: Usage) -> dict:
         "cache_creation_input_tokens": write,
         "cache_read_input_tokens": read,
     }
+
+
+def observe_event(meter, event: dict) -> None:
+    """Usage arrives in message_start (input) and message_delta (output,
+    cumulative): merged, then read, so the last value counts."""
+    kind = event.get("type")
+    if kind == "content_block_delta":
+        delta = event.get("delta") or {}
+        meter.text(delta.get("text") or delta.get("thinking") or delta.get("partial_json"))
+    elif kind == "message_start":
+        _merge_usage(meter, (event.get("message") or {}).get("usage"))
+    elif kind == "message_delta":
+        _merge_usage(meter, event.get("usage"))
+        reason = (event.get("delta") or {}).get("stop_reason")
+        if reason:
+            meter.finish_reason = reason
+
+
+def _merge_usage(meter, usage) -> None:
+    if not isinstance(usage, dict):
+        return
+    merged = {**meter.state.get("usage", {}), **{k: v for k, v in usage.items() if v is not None}}
+    meter.state["usage"] = merged
+    meter.usage = read_usage(merged)
+
+
+def observe_answer(meter, message: dict) -> None:
+    meter.usage = read_usage(message.get("usage"))
+    for block in message.get("content") or ():
+        if isinstance(block, dict):
+            text = block.get("text") or block.get("thinking")
+            if block.get("type") == "tool_use":
+                text = str(block.get("input") or "")
+            meter.text(text)
+    if message.get("stop_reason"):
+        meter.finish_reason = message["stop_reason"]

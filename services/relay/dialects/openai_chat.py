@@ -48,3 +48,36 @@ def usage_dict(usage: Usage) -> dict:
     if usage.reasoning_tokens:
         out["completion_tokens_details"] = {"reasoning_tokens": usage.reasoning_tokens}
     return out
+
+
+def observe_event(meter, chunk: dict) -> None:
+    """Take one stream chunk into account (after it was relayed)."""
+    usage = chunk.get("usage")
+    if usage:
+        meter.usage = read_usage(usage)
+    for choice in chunk.get("choices") or ():
+        if not isinstance(choice, dict):
+            continue
+        delta = choice.get("delta") or {}
+        meter.text(delta.get("content"))
+        meter.text(delta.get("reasoning_content") or delta.get("reasoning"))
+        for call in delta.get("tool_calls") or ():
+            fn = call.get("function") or {} if isinstance(call, dict) else {}
+            meter.text((fn.get("name") or "") + (fn.get("arguments") or ""))
+        if choice.get("finish_reason"):
+            meter.finish_reason = choice["finish_reason"]
+
+
+def observe_answer(meter, completion: dict) -> None:
+    meter.usage = read_usage(completion.get("usage"))
+    for choice in completion.get("choices") or ():
+        if not isinstance(choice, dict):
+            continue
+        message = choice.get("message") or {}
+        meter.text(message.get("content"))
+        meter.text(message.get("reasoning_content"))
+        for call in message.get("tool_calls") or ():
+            fn = call.get("function") or {} if isinstance(call, dict) else {}
+            meter.text((fn.get("name") or "") + (fn.get("arguments") or ""))
+        if choice.get("finish_reason"):
+            meter.finish_reason = choice["finish_reason"]

@@ -5,10 +5,13 @@ import orjson
 
 from services.relay.adapters.base import StreamEvent
 from services.relay.call import Ask, RelayCall, Upstream, check_forbidden
+from services.relay.convert.table import Target
+from services.relay.doors.base import Door
 from services.relay.errors import RelayError, invalid_request
 from services.relay.meter import Meter
 from services.tokens import chat_prompt_tokens
 
+DIALECT = "openai.chat"
 DONE = b"data: [DONE]\n\n"
 KEEP_ALIVE = b": keep-alive\n\n"
 
@@ -40,34 +43,41 @@ def validate(body) -> None:
         raise invalid_request("'stream' must be true or false.")
 
 
-def ask(body) -> Ask:
-    """An OpenAI chat request as the relay's ask. Everything passes through
-    except the model name, the output limit when it must change, and
-    stream_options (usage is always requested upstream)."""
+def parse(body, headers=None) -> Ask:
+    """An OpenAI chat request as the relay's ask."""
     validate(body)
-    field = "max_completion_tokens" if "max_completion_tokens" in body else "max_tokens"
-    stream = bool(body.get("stream"))
+    field = _limit_field(body)
     options = body.get("stream_options") if isinstance(body.get("stream_options"), dict) else {}
-
-    def build(channel, model, limit: int, changed: bool) -> Upstream:
-        upstream = dict(body)
-        upstream["model"] = channel.upstream_name(model.id)
-        # Anthropic upstreams require a limit; others get one only when it changed.
-        if changed or channel.provider == "anthropic":
-            upstream[field] = limit
-        if stream:
-            upstream["stream_options"] = {**options, "include_usage": True}
-        return Upstream(upstream)
-
-    return Ask(model_id=body["model"], stream=stream, prompt_bound=chat_prompt_tokens(body, bound=True),
+    return Ask(model_id=body["model"], stream=bool(body.get("stream")), prompt_bound=chat_prompt_tokens(body, bound=True),
                prompt_estimate=chat_prompt_tokens(body, bound=False), output_tokens=body.get(field),
-               choices=body.get("n") or 1, include_usage=bool(options.get("include_usage")), build=build,
+               choices=body.get("n") or 1, body=body, include_usage=bool(options.get("include_usage")),
                message_count=len(body["messages"]))
+
+
+def _limit_field(body: dict) -> str:
+    return "max_completion_tokens" if "max_completion_tokens" in body else "max_tokens"
+
+
+def passthrough(ask: Ask, target: Target, limit_changed: bool) -> Upstream:
+    """Everything passes through except the model name, the output limit
+    when it must change, and stream_options (usage is always requested)."""
+    body = dict(ask.body)
+    body["model"] = target.upstream_model
+    if limit_changed:
+        body[_limit_field(body)] = target.max_output_tokens
+    if ask.stream:
+        options = body.get("stream_options") if isinstance(body.get("stream_options"), dict) else {}
+        body["stream_options"] = {**options, "include_usage": True}
+    return Upstream(body, DIALECT)
 
 
 def error_body(code: str, message: str) -> dict:
     # The customer's documents spell type and code alike.
     return {"error": {"message": message, "type": code, "code": code}}
+
+
+def relay_error_body(error: RelayError) -> dict:
+    return error_body(error.code, error.message)
 
 
 def completion_body(call: RelayCall, completion: dict, meter: Meter) -> dict:
@@ -107,9 +117,8 @@ class OpenAIChatWriter:
 
     def event(self, event: StreamEvent, meter: Meter) -> bytes | None:
         chunk = event.chunk
-        if chunk is None:
-            self.sent_done = True
-            return self._estimated_usage(meter) + DONE
+        if event.last or chunk is None:
+            return None  # [DONE] goes out from end(), once the call is settled
         self.last = chunk
         changed = False
         if chunk.get("usage"):
@@ -133,8 +142,11 @@ class OpenAIChatWriter:
     def ping(self) -> bytes:
         return KEEP_ALIVE
 
-    def end(self, meter: Meter, finished: bool) -> bytes | None:
-        return None if self.sent_done else self._estimated_usage(meter) + DONE
+    def end(self, meter: Meter) -> bytes:
+        if self.sent_done:
+            return b""
+        self.sent_done = True
+        return self._estimated_usage(meter) + DONE
 
     def _estimated_usage(self, meter: Meter) -> bytes:
         """The client asked for usage and the upstream sent none: give our
@@ -154,3 +166,7 @@ class OpenAIChatWriter:
 
     def error(self, error: RelayError) -> bytes:
         return _sse(error_body(error.code, error.message)) + (b"" if self.sent_done else DONE)
+
+
+DOOR = Door(name="openai", dialect=DIALECT, parse=parse, passthrough=passthrough, writer=OpenAIChatWriter,
+            answer=completion_body, error_body=relay_error_body)

@@ -123,6 +123,40 @@ def test_adding_a_channel_checks_ssrf_and_keeps_the_key_write_only(op, admin_app
     assert "sk-new-key" not in str([a.detail for a in audits(admin_app, "channel.edit")])
 
 
+def test_a_channel_says_what_it_speaks_in_the_form_and_the_list(op, admin_app):
+    form = op.get("/admin/channels/new").get_data(as_text=True)
+    assert 'name="speaks"' in form and "openai.chat, openai.responses, openai.completions" in form
+    fields = {"name": "speaker", "provider": "openai", "base_url": "http://127.0.0.1:9/v1", "models": "sp-model"}
+    response = post(op, "/admin/channels/new", {**fields, "speaks": "openai.chat, openai.bogus"})
+    assert response.status_code == 400 and "unknown dialect &#39;openai.bogus&#39;" in response.get_data(as_text=True)
+    response = post(op, "/admin/channels/new?lang=zh", {**fields, "provider": "anthropic", "speaks": "openai.chat"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "类型为 anthropic 的渠道不能使用 openai.chat" in html
+    op.get("/admin/?lang=en")  # back to English for the rest
+    assert post(op, "/admin/channels/new", {**fields, "speaks": "openai.chat, openai.responses"}).status_code == 302
+    with admin_app.app_context():
+        channel = db.session.scalar(select(Channel).where(Channel.name == "speaker"))
+        assert channel.speaks == "openai.chat,openai.responses"
+        channel_id = channel.id
+        assert load_catalog().channels_for("sp-model")[0].speaks == ("openai.chat", "openai.responses")
+    assert audits(admin_app, "channel.add")[-1].detail["speaks"] == "openai.chat,openai.responses"
+    edit = op.get(f"/admin/channels/{channel_id}/edit").get_data(as_text=True)
+    assert 'value="openai.chat,openai.responses"' in edit
+    listing = op.get("/admin/channels").get_data(as_text=True)
+    assert "<code>openai.chat</code>, <code>openai.responses</code>" in listing
+    assert "<code>openai.chat</code> (provider default)" in listing  # the seeded channel
+    assert "(类型默认)" in op.get("/admin/channels?lang=zh").get_data(as_text=True)
+    op.get("/admin/?lang=en")
+    assert post(op, f"/admin/channels/{channel_id}/edit", {**fields, "speaks": ""}).status_code == 302
+    with admin_app.app_context():
+        assert db.session.get(Channel, channel_id).speaks is None
+        assert load_catalog().channels_for("sp-model")[0].speaks == ("openai.chat",)
+    assert post(op, f"/admin/channels/{channel_id}/edit", {**fields, "speaks": "openai.embeddings"}).status_code == 302
+    with admin_app.app_context():
+        assert load_catalog().channels_for("sp-model")[0].speaks == ("openai.embeddings",)
+    assert 'value="openai.embeddings"' in op.get(f"/admin/channels/{channel_id}/edit").get_data(as_text=True)
+
+
 def test_models_prices_and_aliases(op, admin_app):
     response = post(op, "/admin/models/edit", {"id": "new-model", "display_name": "New", "category": "chat",
                                                 "input_price": "1,000,000", "output_price": "2000000",

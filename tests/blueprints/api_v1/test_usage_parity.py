@@ -18,12 +18,18 @@ from tests.support.stack import Stack
 
 # One usage: 10 fresh input tokens, 100 read from the cache, 400 written to
 # it, 5 output tokens (3 of them reasoning, where the dialect says so).
+# Responses reports cache writes as input_tokens_details.cache_write_tokens
+# (a required field of the openai SDK's InputTokensDetails), inside
+# input_tokens like the chat row's prompt_tokens.
 UPSTREAMS = {
     "openai.chat": ("parity-openai", {"prompt_tokens": 510, "cached_tokens": 100, "cache_write_tokens": 400,
                                       "completion_tokens": 5, "reasoning_tokens": 3}),
     "anthropic.messages": ("parity-anthropic", {"input_tokens": 10, "cache_read_input_tokens": 100,
                                                 "cache_creation_input_tokens": 400, "output_tokens": 5}),
+    "openai.responses": ("parity-responses", {"input_tokens": 510, "cached_tokens": 100, "cache_write_tokens": 400,
+                                              "output_tokens": 5, "reasoning_tokens": 3}),
 }
+SPEAKS = {"openai.chat": None, "anthropic.messages": None, "openai.responses": "openai.responses"}
 EXPECTED = -(-(10 * PRICES["input_price"] + 100 * CACHED["cache_read_price"] + 400 * CACHED["cache_write_price"]
               + 5 * PRICES["output_price"]) // 1_000_000)
 # Padding makes the prompt bound cover the 510 reported input tokens, so the
@@ -63,7 +69,18 @@ def messages(stack, key, model, usage, stream):
     return [e for e in _sse(r) if e.get("type") == "message_delta"][-1]["usage"]["credits"]
 
 
-DOORS = {"/v1/chat/completions": chat, "/v1/messages": messages}
+def responses(stack, key, model, usage, stream):
+    body = {"model": model, "max_output_tokens": 50, "stream": stream,
+            "input": [{"role": "user", "content": PADDING + directive(usage=usage)}]}
+    r = requests.post(stack.url + "/v1/responses", json=body, stream=stream, timeout=30,
+                      headers={"Authorization": f"Bearer {key}"})
+    assert r.status_code == 200, r.text
+    if not stream:
+        return r.json()["usage"]["credits"]
+    return [e for e in _sse(r) if e.get("type") == "response.completed"][-1]["response"]["usage"]["credits"]
+
+
+DOORS = {"/v1/chat/completions": chat, "/v1/messages": messages, "/v1/responses": responses}
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +89,7 @@ def pstack(sqlite_databases, fake_upstream):
     for dialect, (model, _usage) in UPSTREAMS.items():
         stack.set_model(model, max_output_tokens=1000, **PRICES, **CACHED)
         provider = "anthropic" if dialect == "anthropic.messages" else "openai"
-        stack.add_channel(model, fake_upstream.base_url_v1, [model], provider=provider)
+        stack.add_channel(model, fake_upstream.base_url_v1, [model], provider=provider, speaks=SPEAKS[dialect])
     yield stack
     stack.stop()
 
@@ -85,6 +102,9 @@ def test_the_same_usage_costs_the_same_through_every_door(pstack, upstream, upst
     key, _, account = pstack.new_key(10**9)
     credits = DOORS[door](pstack, key, model, usage, stream)
     assert credits == EXPECTED
+    path = {"openai.chat": "/chat/completions", "anthropic.messages": "/messages",
+            "openai.responses": "/responses"}[upstream_dialect]
+    assert upstream.last_request()["path"] == "/v1" + path
     (log,) = pstack.logs(account)
     assert (log.credits, log.prompt_tokens, log.completion_tokens, log.cached_tokens) == (EXPECTED, 510, 5, 100)
     assert pstack.balance(account) == 10**9 - EXPECTED

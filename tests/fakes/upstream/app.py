@@ -11,7 +11,7 @@ import gevent
 import orjson
 from gevent.socket import wait_read
 
-from . import anthropic_wire, openai_wire
+from . import anthropic_wire, openai_wire, responses_wire
 from .behaviour import CONFIG_ONLY, DEFAULTS, HANG_SECONDS, DirectiveError, Plan, count_prompt_tokens, \
     message_contents, rand_id, validate
 from .openai_wire import DELTA, PRE
@@ -245,6 +245,8 @@ class FakeUpstreamApp:
         suffix = path[i:] if i >= 0 else path
         if suffix == "/v1/chat/completions":
             dialect, want = "openai", "POST"
+        elif suffix == "/v1/responses":
+            dialect, want = "responses", "POST"
         elif suffix == "/v1/messages":
             dialect, want = "anthropic", "POST"
         elif suffix == "/v1/messages/count_tokens":
@@ -281,7 +283,7 @@ class FakeUpstreamApp:
             if fbd > 0 and not ctx.wait(fbd):
                 ctx.abort()
             extra = [("Retry-After", str(b["retry_after"]))] if b["retry_after"] is not None else []
-            if dialect == "openai":
+            if dialect != "anthropic":
                 err = openai_wire.error_body(status, b["error_message"], b["error_type"], b["error_code"])
             else:
                 err = anthropic_wire.error_body(status, b["error_message"], b["error_type"])
@@ -302,6 +304,8 @@ class FakeUpstreamApp:
                 ctx.abort()
             if dialect == "openai":
                 out = openai_wire.completion_body(plan, model)
+            elif dialect == "responses":
+                out = responses_wire.response_body(plan, body, model)
             else:
                 out = anthropic_wire.message_body(plan, model)
             return self._json(start_response, 200, out)
@@ -311,6 +315,10 @@ class FakeUpstreamApp:
             include_usage = isinstance(so, dict) and so.get("include_usage") is True
             events = openai_wire.stream_events(plan, model, include_usage)
             err_ev, rid = openai_wire.stream_error_event, ("x-request-id", "req_" + rand_id())
+        elif dialect == "responses":
+            rs = responses_wire.Stream(plan, body, model)
+            events = rs.events()
+            err_ev, rid = rs.error_event, ("x-request-id", "req_" + rand_id())
         else:
             events = anthropic_wire.stream_events(plan, model)
             err_ev, rid = anthropic_wire.stream_error_event, ("request-id", "req_" + rand_id())
@@ -326,7 +334,7 @@ class FakeUpstreamApp:
         xkey = environ.get("HTTP_X_API_KEY")
         if bearer == need or xkey == need:
             return None
-        if dialect == "openai":
+        if dialect != "anthropic":
             return self._json(start_response, 401, openai_wire.auth_error_body(bearer or xkey or auth or None))
         return self._json(start_response, 401, anthropic_wire.error_body(401, "invalid x-api-key"))
 
@@ -337,7 +345,7 @@ class FakeUpstreamApp:
         return [body]
 
     def _error(self, start_response, dialect, status, message):
-        if dialect == "openai":
+        if dialect != "anthropic":
             return self._json(start_response, status, openai_wire.error_body(status, message))
         return self._json(start_response, status, anthropic_wire.error_body(status, message))
 
@@ -383,6 +391,15 @@ class FakeUpstreamApp:
 def _validate_request(body: dict, dialect: str, suffix: str):
     """Mimic the providers' required-field checks (disable with config ``strict: false``)."""
     msgs = body.get("messages")
+    if dialect == "responses":
+        if not isinstance(body.get("model"), str) or not body["model"]:
+            return "Missing required parameter: 'model'."
+        items = body.get("input")
+        if items is None:
+            return "Missing required parameter: 'input'."
+        if not isinstance(items, (str, list)):
+            return "Invalid type for 'input': expected a string or an array of input items."
+        return None
     if dialect == "openai":
         if not isinstance(body.get("model"), str) or not body["model"]:
             return "you must provide a model parameter"

@@ -103,9 +103,38 @@ def _texts(content):
                 yield part
 
 
-def message_contents(body: dict, dialect: str):
-    """Content values that count as messages: Anthropic ``system`` first (if any), then ``messages``."""
+def _responses_items(body: dict):
+    """(role, content) of the Responses ``input`` entries that count as messages: a string
+    input is one user message; message items (``type`` "message" or absent, content a
+    string or input_text/output_text parts) and ``function_call_output`` items (their
+    ``output``) count; ``function_call``, ``reasoning`` and other items do not."""
+    items = body.get("input")
+    if isinstance(items, str):
+        return [("user", items)]
     out = []
+    if isinstance(items, list):
+        for item in items:
+            if isinstance(item, str):
+                out.append(("user", item))
+            elif isinstance(item, dict):
+                kind = item.get("type", "message")
+                if kind == "message":
+                    out.append((item.get("role"), item.get("content")))
+                elif kind == "function_call_output":
+                    out.append(("tool", item.get("output")))
+    return out
+
+
+def message_contents(body: dict, dialect: str):
+    """Content values that count as messages: Anthropic ``system`` first (if any), then ``messages``;
+    Responses ``instructions`` first (if any), then the message-like items of ``input``."""
+    out = []
+    if dialect == "responses":
+        instructions = body.get("instructions")
+        if isinstance(instructions, str) and instructions:
+            out.append(instructions)
+        out.extend(content for _role, content in _responses_items(body))
+        return out
     if dialect == "anthropic":
         system = body.get("system")
         if system:
@@ -174,9 +203,12 @@ def find_directives(contents) -> dict | None:
     return merged
 
 
-def last_user_text(body: dict) -> str:
+def last_user_text(body: dict, dialect: str = "openai") -> str:
     """Text of the last user message with directives removed (for ``echo``)."""
-    msgs = body.get("messages")
+    if dialect == "responses":
+        msgs = [{"role": role, "content": content} for role, content in _responses_items(body)]
+    else:
+        msgs = body.get("messages")
     if not isinstance(msgs, list):
         return ""
     for m in reversed(msgs):
@@ -251,7 +283,8 @@ class ToolCall:
 
 
 class Plan:
-    """Everything needed to answer one generation request, in either dialect."""
+    """Everything needed to answer one generation request, in any dialect
+    ("openai" chat, "anthropic", "responses")."""
 
     __slots__ = ("b", "content", "reasoning", "tools", "prompt_tokens", "directive")
 
@@ -272,7 +305,7 @@ class Plan:
             b = DEFAULTS
         self.b = b
         self.prompt_tokens = count_prompt_tokens(contents)
-        text = last_user_text(body) if b["echo"] else (b["reply"] or "")
+        text = last_user_text(body, dialect) if b["echo"] else (b["reply"] or "")
         if b is DEFAULTS:
             self.content = _DEFAULT_PIECES
         else:

@@ -1,0 +1,120 @@
+"""Upstream SSE streams, one reader per dialect: where the stream ends,
+which events are errors. Each yields StreamEvent(parsed, raw bytes), the
+terminal event marked `last`, and hands its connection back to the pool only
+when the body was read to the end."""
+from __future__ import annotations
+
+import orjson
+
+from services.relay.adapters import http
+from services.relay.adapters.base import StreamEvent, UpstreamError
+from services.relay.adapters.transport import error_message, sse_blocks
+from services.relay.convert import status_for_anthropic_error_type
+from services.relay.sse import parse_event
+
+DONE = b"data: [DONE]\n\n"
+
+
+class _Stream:
+    def __init__(self, response):
+        self.response = response
+        self.finished = False  # the terminal event came
+
+    def abort(self) -> None:
+        http.abort_response(self.response)
+
+    def close(self) -> None:
+        if self.finished:  # the last event came: the connection may be reusable
+            http.finish(self.response)
+        else:
+            http.close(self.response)
+
+
+class OpenAIChatStream(_Stream):
+    """Chat completion chunks; `[DONE]` comes last with chunk None."""
+
+    def __iter__(self):
+        for block in sse_blocks(self.response):
+            _name, data = parse_event(block)
+            if data is None:
+                continue  # keep-alive comment
+            if data.strip() == "[DONE]":
+                self.finished = True
+                yield StreamEvent(None, DONE, last=True)
+                return
+            try:
+                chunk = orjson.loads(data)
+            except orjson.JSONDecodeError:
+                continue
+            if isinstance(chunk, dict) and chunk.get("error") and not chunk.get("choices"):
+                raise UpstreamError(502, error_message(data))
+            if isinstance(chunk, dict):
+                yield StreamEvent(chunk, block)
+
+
+def anthropic_error(data: dict) -> UpstreamError:
+    error = data.get("error") if isinstance(data.get("error"), dict) else {}
+    kind = error.get("type") or "api_error"
+    return UpstreamError(status_for_anthropic_error_type(kind), str(error.get("message") or kind))
+
+
+class AnthropicEvents(_Stream):
+    """Anthropic message events; `message_stop` comes last."""
+
+    def __iter__(self):
+        for block in sse_blocks(self.response):
+            name, payload = parse_event(block)
+            if payload is None:
+                continue
+            try:
+                event = orjson.loads(payload)
+            except orjson.JSONDecodeError:
+                continue
+            if not isinstance(event, dict):
+                continue
+            kind = event.get("type") or name
+            if kind == "error":
+                raise anthropic_error(event)
+            if kind == "message_stop":
+                self.finished = True
+                yield StreamEvent(event, block, last=True)
+                return
+            yield StreamEvent(event, block)
+
+
+RESPONSES_TERMINAL = frozenset({"response.completed", "response.incomplete", "response.failed"})
+
+
+class ResponsesEvents(_Stream):
+    """Responses API events (typed, no `[DONE]`); `response.completed`,
+    `.incomplete` or `.failed` comes last. A bare `error` event is the
+    upstream failing."""
+
+    def __iter__(self):
+        for block in sse_blocks(self.response):
+            name, payload = parse_event(block)
+            if payload is None:
+                continue
+            try:
+                event = orjson.loads(payload)
+            except orjson.JSONDecodeError:
+                continue
+            if not isinstance(event, dict):
+                continue
+            kind = event.get("type") or name
+            if kind == "error":
+                error = event.get("error") if isinstance(event.get("error"), dict) else event
+                raise UpstreamError(502, str(error.get("message") or "upstream error"))
+            if kind in RESPONSES_TERMINAL:
+                self.finished = True
+                yield StreamEvent(event, block, last=True)
+                return
+            yield StreamEvent(event, block)
+
+
+STREAMS = {
+    "openai.chat": OpenAIChatStream,
+    "openai.completions": OpenAIChatStream,  # the same framing: data chunks, then [DONE]
+    "anthropic.messages": AnthropicEvents,
+    "openai.responses": ResponsesEvents,
+}

@@ -1,0 +1,86 @@
+"""POSTing a JSON body to an upstream and reading its answer or its SSE
+blocks, with network failures turned into UpstreamError."""
+from __future__ import annotations
+
+import orjson
+
+from services.relay.adapters import http
+from services.relay.adapters.base import Timeouts, UpstreamError
+from services.relay.sse import SSEBuffer
+
+READ_SIZE = 65536
+
+
+def post(url: str, body: dict, headers: dict, timeouts: Timeouts, *, stream: bool):
+    """The upstream's 200 response (unread when streaming); any other status
+    raises UpstreamError with the provider's message (raw: the relay
+    sanitises it)."""
+    try:
+        response = http.request("POST", url, body=orjson.dumps(body), headers=headers, stream=stream,
+                                connect_timeout=timeouts.connect, read_timeout=timeouts.first_byte,
+                                policy=timeouts.policy)
+    except http.BlockedAddress as exc:
+        raise UpstreamError(None, "the upstream address is not allowed", blocked=True) from exc
+    except http.NewConnectionError as exc:  # urllib3 files it under timeouts; it is a refusal
+        raise UpstreamError(None, "the upstream could not be reached") from exc
+    except http.UrllibTimeout as exc:
+        raise UpstreamError(None, "the upstream did not answer in time", timeout=True) from exc
+    except http.HTTPError as exc:
+        raise UpstreamError(None, "the upstream could not be reached") from exc
+    if response.status != 200:
+        try:
+            text = (response.read(8192) if stream else response.data).decode("utf-8", "replace")
+        except http.HTTPError:
+            text = ""
+        finally:
+            http.close(response)
+        raise UpstreamError(response.status, error_message(text) or f"HTTP {response.status}",
+                            retry_after=http.retry_after(response))
+    if stream and timeouts.idle:
+        http.set_idle_timeout(response, timeouts.idle)
+    return response
+
+
+def json_answer(response) -> dict:
+    try:
+        answer = orjson.loads(response.data)
+    except orjson.JSONDecodeError as exc:
+        raise UpstreamError(502, "the upstream sent an unreadable answer") from exc
+    if not isinstance(answer, dict):
+        raise UpstreamError(502, "the upstream sent an unreadable answer")
+    return answer
+
+
+def error_message(text: str) -> str:
+    """The message inside a provider's JSON error body, or the raw text."""
+    try:
+        body = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return text
+    if isinstance(body, dict):
+        err = body.get("error", body)
+        if isinstance(err, dict):
+            return str(err.get("message") or err)
+        return str(err)
+    return text
+
+
+def sse_blocks(response):
+    """The response's SSE event blocks, each as soon as its last byte
+    arrives (read1 returns what is there; nothing is held back), the last
+    unterminated one included. Network failures become UpstreamError."""
+    buffer = SSEBuffer()
+    read = response.read1
+    while True:
+        try:
+            data = read(READ_SIZE)
+        except http.UrllibTimeout as exc:
+            raise UpstreamError(None, "the upstream stopped sending", timeout=True) from exc
+        except (http.HTTPError, OSError) as exc:
+            raise UpstreamError(None, "the upstream stream broke off") from exc
+        if not data:
+            break
+        yield from buffer.feed(data)
+    rest = buffer.flush()
+    if rest:
+        yield rest

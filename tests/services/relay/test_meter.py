@@ -1,0 +1,74 @@
+"""The meter reads usage through the upstream's dialect: one reader per
+wire format, the same the converters use."""
+from __future__ import annotations
+
+import pytest
+
+from services.pricing import Usage
+from services.relay.dialects import anthropic_messages, openai_chat, openai_responses
+from services.relay.meter import Meter
+
+
+def meter(dialect) -> Meter:
+    return Meter(0.0, dialect)
+
+
+def test_openai_chat_stream_usage_and_text():
+    m = meter(openai_chat)
+    m.observe({"choices": [{"index": 0, "delta": {"content": "Hello"}}]})
+    m.observe({"choices": [{"index": 0, "delta": {"tool_calls": [{"function": {"name": "f", "arguments": "{}"}}]},
+                            "finish_reason": "tool_calls"}]})
+    m.observe({"choices": [], "usage": {"prompt_tokens": 510, "completion_tokens": 5,
+                                        "prompt_tokens_details": {"cached_tokens": 100, "cache_write_tokens": 400},
+                                        "completion_tokens_details": {"reasoning_tokens": 3}}})
+    assert m.finish_reason == "tool_calls" and m.first_token_at is not None
+    assert m.billable(1) == Usage(prompt_tokens=510, completion_tokens=5, cached_tokens=100,
+                                  cache_write_tokens=400, reasoning_tokens=3)
+
+
+def test_anthropic_usage_is_cumulative_not_summed():
+    m = meter(anthropic_messages)
+    m.observe({"type": "message_start", "message": {"usage": {"input_tokens": 10, "cache_read_input_tokens": 100,
+                                                              "cache_creation_input_tokens": 400, "output_tokens": 1}}})
+    m.observe({"type": "content_block_delta", "delta": {"type": "text_delta", "text": "hi"}})
+    m.observe({"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": 4}})
+    m.observe({"type": "message_delta", "usage": {"output_tokens": 5}})
+    assert m.billable(1) == Usage(prompt_tokens=510, completion_tokens=5, cached_tokens=100, cache_write_tokens=400)
+    assert m.finish_reason == "end_turn"
+
+
+def test_responses_terminal_event_carries_the_usage_even_when_incomplete():
+    m = meter(openai_responses)
+    m.observe({"type": "response.output_text.delta", "delta": "part"})
+    m.observe({"type": "response.incomplete", "response": {"status": "incomplete", "usage": {
+        "input_tokens": 20, "input_tokens_details": {"cached_tokens": 5}, "output_tokens": 7,
+        "output_tokens_details": {"reasoning_tokens": 2}}}})
+    assert m.billable(1) == Usage(prompt_tokens=20, completion_tokens=7, cached_tokens=5, reasoning_tokens=2)
+    assert m.finish_reason == "length"
+
+
+@pytest.mark.parametrize("dialect, answer", [
+    (openai_chat, {"choices": [{"message": {"content": "abcdefgh"}, "finish_reason": "stop"}]}),
+    (anthropic_messages, {"content": [{"type": "text", "text": "abcdefgh"}], "stop_reason": "end_turn"}),
+    (openai_responses, {"status": "completed", "output": [{"type": "message",
+                                                            "content": [{"type": "output_text", "text": "abcdefgh"}]}]}),
+])
+def test_without_usage_the_estimate_is_marked(dialect, answer):
+    m = meter(dialect)
+    m.observe_answer(answer)
+    billed = m.billable(prompt_estimate=12)
+    assert billed.estimated and billed.prompt_tokens == 12 and billed.completion_tokens == 2
+
+
+def test_one_reading_of_the_same_usage_in_every_dialect():
+    """The same tokens told three ways read as one Usage."""
+    chat = openai_chat.read_usage({"prompt_tokens": 510, "completion_tokens": 5,
+                                   "prompt_tokens_details": {"cached_tokens": 100, "cache_write_tokens": 400}})
+    anthropic = anthropic_messages.read_usage({"input_tokens": 10, "cache_read_input_tokens": 100,
+                                               "cache_creation_input_tokens": 400, "output_tokens": 5})
+    responses = openai_responses.read_usage({"input_tokens": 510, "output_tokens": 5, "input_tokens_details": {
+        "cached_tokens": 100, "cache_write_tokens": 400}})
+    assert chat == anthropic == responses
+    # And each writer gives back what its reader reads.
+    for dialect in (openai_chat, anthropic_messages, openai_responses):
+        assert dialect.read_usage(dialect.usage_dict(chat)) == chat
