@@ -15,6 +15,7 @@ class Result:
     latency: float                 # seconds, request written -> response complete
     first_token: float | None = None   # seconds to the first content frame (streams)
     frames: int = 0
+    done: bool = False                 # a stream that ended with its [DONE]
 
 
 @dataclass
@@ -84,6 +85,7 @@ class Connection:
             await self.reader.readline()
             if stream:
                 result.frames += data.count(b"data: ")
+                result.done = result.done or b"data: [DONE]" in data
                 if result.first_token is None and b'"content":"' in data and b'"content":""' not in data:
                     result.first_token = time.perf_counter() - start
 

@@ -181,6 +181,24 @@ async def ttft_stream(rig: Rig, rounds: int, per_round: int) -> dict:
             "frames_seen_via": sorted(frames), "rounds": rounds, "streams_per_round": per_round}
 
 
+async def streams_c16(rig: Rig, rounds: int, seconds: float) -> dict:
+    """16 clients streaming 20-chunk answers back to back on kept-alive
+    connections: every stream must end with [DONE] (a pooled upstream
+    connection handed on unfinished used to fail a few percent of them)."""
+    payload = body("stream " + directive(reply=" ".join(f"t{i}" for i in range(20)), chunks=20), stream=True)
+    rates = {"direct": [], "via": []}
+    errors = {"direct": 0, "via": 0}
+    for r in range(rounds):
+        for name in (("direct", "via") if r % 2 == 0 else ("via", "direct")):
+            target = rig.direct if name == "direct" else rig.via
+            results = await run_closed_loop(target, payload, 16, seconds, stream=True)
+            ok = sum(1 for x in results if x.status == 200 and x.done)
+            errors[name] += len(results) - ok
+            rates[name].append(ok / seconds)
+    return {"direct_sps": median_iqr(rates["direct"]), "via_sps": median_iqr(rates["via"]),
+            "errors": errors, "rounds": rounds, "seconds": seconds}
+
+
 async def open_streams(rig: Rig, count: int) -> dict:
     payload = body("hold " + directive(reply=" ".join(["x"] * 40), chunks=40, delay=1.0), stream=True)
     await run_count(rig.via, body("warm"), 50)
@@ -196,6 +214,7 @@ async def open_streams(rig: Rig, count: int) -> dict:
 
 def report(results: dict) -> str:
     lat, thr, tt, mem = results["latency_c1"], results["throughput_c32"], results["ttft"], results["open_streams"]
+    s16 = results["streams_c16"]
     lines = [
         f"Run {results['when']} ({results['command']}), {CPUS} CPUs; gateway pinned to CPU 0, "
         f"fake upstream and client to CPU 1; database: {results.get('database', 'sqlite')}.",
@@ -211,6 +230,9 @@ def report(results: dict) -> str:
         f"| added time to first token, 20-chunk stream | {tt['added_ttft_ms'][0]:.2f} ms "
         f"(IQR {tt['added_ttft_ms'][1]:.2f}); whole stream +{tt['added_total_ms'][0]:.2f} ms; "
         f"frames per stream via Tollgate: {tt['frames_seen_via']} |",
+        f"| streams/s, 16 clients streaming back to back | {s16['via_sps'][0]:.0f} via Tollgate "
+        f"(IQR {s16['via_sps'][1]:.0f}); direct {s16['direct_sps'][0]:.0f}; errors: "
+        f"{s16['errors']['via']} via Tollgate, {s16['errors']['direct']} direct |",
         f"| memory, {mem['streams']} open streams, 1 worker | {mem['opened']} open; "
         f"{mem['per_stream_kib']:.1f} KiB RSS per stream ({mem['per_stream_pss_kib']:.1f} KiB PSS); "
         f"worker RSS {mem['idle_kib']['rss'] / 1024:.1f} MiB idle, {mem['open_kib']['rss'] / 1024:.1f} MiB open, "
@@ -230,6 +252,7 @@ async def main_async(args) -> dict:
             "latency_c1": await latency_c1(rig, args.rounds, 100 if args.quick else 400),
             "throughput_c32": await throughput_c32(rig, max(2, args.rounds // 2), 2.0 if args.quick else 5.0),
             "ttft": await ttft_stream(rig, args.rounds, 10 if args.quick else 30),
+            "streams_c16": await streams_c16(rig, max(2, args.rounds // 2), 2.0 if args.quick else 5.0),
             "open_streams": await open_streams(rig, 200 if args.quick else 1000),
         }
     finally:
