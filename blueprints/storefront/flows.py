@@ -5,15 +5,17 @@ import io
 
 import segno
 from flask import current_app, redirect, render_template, request, url_for
+from flask_login import current_user
 from werkzeug.exceptions import NotFound
 
 from blueprints.public import site_url
 from blueprints.storefront import bp
 from blueprints.storefront.i18n import translate as _
+from blueprints.storefront.signed_in import account_topup, my_account, signed_in
 from extensions import limiter
 from models.commerce import PURCHASE, TOPUP
 from services.key_lookup import quota
-from services.orders import create, lookup, payment
+from services.orders import account_orders, create, lookup, payment
 from services.orders.errors import StoreError
 from services.packages import get_package, list_packages
 
@@ -32,6 +34,7 @@ MESSAGES = {
     "key_already_shown": "The key was already shown once (and sent to your email).",
     "key_not_ready": "The key is delivered once the order is paid.",
     "dev_payment_off": "Development payment is not available.",
+    "account_unavailable": "This account cannot take orders now.",
 }
 
 
@@ -59,11 +62,15 @@ def buy(plan_code: str):
     if plan is None:
         raise NotFound()
     if request.method == "GET":
-        return render_template("store/buy.html", plan=plan)
+        return render_template("store/buy.html", plan=plan, email=current_user.email if signed_in() else None)
     form = request.form
     try:
-        order = create.create_purchase(plan.code, form.get("email"), coupon_code=form.get("coupon"),
-                                       source_page="pricing")
+        if signed_in():  # the plan's key and credits go to the customer's own account
+            order = account_orders.create_account_purchase(my_account(), plan.code, form.get("email"),
+                                                           coupon_code=form.get("coupon"), source_page="pricing")
+        else:
+            order = create.create_purchase(plan.code, form.get("email"), coupon_code=form.get("coupon"),
+                                           source_page="pricing")
     except StoreError as exc:
         return render_template("store/buy.html", plan=plan, error=message(exc), email=form.get("email"),
                                coupon=form.get("coupon")), exc.status
@@ -74,13 +81,15 @@ def buy(plan_code: str):
 @limiter.limit(lookup_limit, key_func=client_ip, methods=["POST"])
 def topup():
     if request.method == "GET":
-        return render_template("store/topup.html")
+        return render_template("store/topup.html", **account_topup())
     form = request.form
+    if form.get("step") == "account":
+        return _topup_my_account(form)
     raw = (form.get("api_key") or "").strip()
     try:
         preview = quota(create.topup_target(raw))
     except StoreError as exc:
-        return render_template("store/topup.html", error=message(exc)), exc.status
+        return render_template("store/topup.html", error=message(exc), **account_topup()), exc.status
     page = {"preview": preview, "api_key": raw, "packages": list_packages(TOPUP), "email": form.get("email"),
             "coupon": form.get("coupon"), "chosen": form.get("package")}
     if form.get("step") != "order":
@@ -89,6 +98,20 @@ def topup():
         order = create.create_topup(raw, form.get("package"), form.get("email"),
                                     coupon_code=form.get("coupon"), source_page="topup")
     except StoreError as exc:
+        return no_store(current_app.make_response(
+            (render_template("store/topup.html", error=message(exc), **page), exc.status)))
+    return redirect(lookup.pay_url(order), 303)
+
+
+def _topup_my_account(form):
+    """Signed in: a top-up order for the customer's own account, no key."""
+    if not signed_in():
+        return redirect(url_for("auth.sign_in", next=url_for("store.topup")), 303)
+    try:
+        order = account_orders.create_account_topup(my_account(), form.get("package"), current_user.email,
+                                                    coupon_code=form.get("coupon"), source_page="topup_account")
+    except StoreError as exc:
+        page = account_topup(package=form.get("package"), coupon=form.get("coupon"))
         return no_store(current_app.make_response(
             (render_template("store/topup.html", error=message(exc), **page), exc.status)))
     return redirect(lookup.pay_url(order), 303)

@@ -2,7 +2,8 @@
 clicks race for it: one transaction moves the order pending -> paid with a
 conditional UPDATE and, only if that UPDATE won, books the credits through
 the ledger (idempotency keys derived from the order number), provisions
-the account and key of a first purchase, and queues the mail. Any failure
+the account (unless the order, placed while signed in, names one) and key
+of a first purchase, and queues the mail. Any failure
 rolls all of it back and leaves the order pending for the next try."""
 from __future__ import annotations
 
@@ -63,9 +64,10 @@ def _deliver(conn, order, now) -> None:
     account_id, key_id = order.account_id, order.key_id
     raw_key = None
     if order.kind == PURCHASE:
-        account_id = conn.execute(insert(Account.__table__).values(
-            name=order.contact_email[:120], email=order.contact_email, balance=0, status="active",
-            created_at=now).returning(Account.__table__.c.id)).scalar_one()
+        if account_id is None:  # a guest purchase; one made while signed in names its account
+            account_id = conn.execute(insert(Account.__table__).values(
+                name=order.contact_email[:120], email=order.contact_email, balance=0, status="active",
+                created_at=now).returning(Account.__table__.c.id)).scalar_one()
         key_id, raw_key = _new_key(conn, account_id, f"Key for {order.order_no}", now)
         values.update(account_id=account_id, key_id=key_id,
                       key_ciphertext=encrypt_secret(current_app.config["SECRET_KEY"], raw_key))
@@ -102,4 +104,4 @@ def _mail(order, raw_key: str | None) -> tuple[str, str]:
                 "Keep the key secret: anyone who has it can spend its credits.\n")
     return (f"Tollgate top-up received (order {order.order_no})",
             f"Your top-up {order.order_no} ({order.package_name}) is paid: "
-            f"{credits} credits were added to your key.\n")
+            f"{credits} credits were added to your {'key' if order.key_id else 'account'}.\n")
