@@ -7,7 +7,7 @@ PORT ?= 8000
 WORKERS ?= 2
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-dev migrate seed bench clean chromium claude-code codex
+.PHONY: run test install install-dev migrate seed bench clean chromium claude-code codex gemini-cli
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,7 +64,15 @@ codex:
 		 .tools/node_modules/.bin/codex --version >/dev/null) || \
 		echo "could not install the Codex CLI; its test will be skipped"
 
-test: install-dev chromium claude-code codex
+# Gemini CLI, for the tests that drive it through the Gemini door
+# (/v1beta/models/...). Optional, like claude-code.
+gemini-cli:
+	@.tools/node_modules/.bin/gemini --version >/dev/null 2>&1 || ! command -v npm >/dev/null || \
+		(npm install --prefix .tools --no-audit --no-fund --silent @google/gemini-cli@0.61.0 && \
+		 .tools/node_modules/.bin/gemini --version >/dev/null) || \
+		echo "could not install the Gemini CLI; its test will be skipped"
+
+test: install-dev chromium claude-code codex gemini-cli
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install-dev

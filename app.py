@@ -13,6 +13,7 @@ from extensions import csrf, db, limiter, login_manager, migrate
 from services import logs, metrics
 
 API_PREFIXES = ("/v1", "/api/v1")
+GEMINI_PREFIX = "/v1beta"  # inside "/v1" as a string: checked first
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
 
@@ -126,6 +127,7 @@ def _register_blueprints(app: Flask) -> None:
     from blueprints.auth import bp as auth
     from blueprints.dashboard import bp as dashboard
     from blueprints.dashboard.tokens_api import bp as tokens_api
+    from blueprints.gemini import bp as gemini, bp_v1 as gemini_v1
     from blueprints.metrics import bp as metrics_bp
     from blueprints.payments import bp as payments
     from blueprints.public import bp as public
@@ -134,6 +136,8 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(api_v1, url_prefix="/v1")
     app.register_blueprint(api_v1, url_prefix="/api/v1", name="api_v1_alias")
+    app.register_blueprint(gemini, url_prefix=GEMINI_PREFIX)
+    app.register_blueprint(gemini_v1, url_prefix="/v1")  # POST /v1/models/{model}:{action}
     app.register_blueprint(public)
     app.register_blueprint(storefront)
     app.register_blueprint(store_api, url_prefix="/api")
@@ -150,12 +154,13 @@ def _register_blueprints(app: Flask) -> None:
     # API clients authenticate with keys, not cookies: no CSRF there. The
     # views are shared by both registrations, so exempt them one by one.
     for endpoint, view in app.view_functions.items():
-        if endpoint.startswith(("api_v1.", "api_v1_alias.")):
+        if endpoint.startswith(("api_v1.", "api_v1_alias.", "gemini.", "gemini_v1.")):
             csrf.exempt(view)
 
 
 def _register_errors(app: Flask) -> None:
     from blueprints.api_v1.errors import http_error
+    from blueprints.gemini.errors import http_error as gemini_http_error
     from blueprints.public import html_error
     from blueprints.store_api import json_http_error
 
@@ -165,6 +170,8 @@ def _register_errors(app: Flask) -> None:
             # A failed flush leaves the session unusable, and the error page
             # itself reads from it (current_user in the header).
             db.session.rollback()
+        if request.path == GEMINI_PREFIX or request.path.startswith(GEMINI_PREFIX + "/"):
+            return gemini_http_error(exc)
         if request.path.startswith(API_PREFIXES):
             return http_error(exc)
         if request.path.startswith("/api/"):

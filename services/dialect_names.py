@@ -14,6 +14,7 @@ DIALECTS: tuple[str, ...] = (
     "openai.completions",
     "openai.embeddings",
     "anthropic.messages",
+    "gemini",
 )
 
 # What a channel speaks when the operator has not said (its `speaks` is NULL).

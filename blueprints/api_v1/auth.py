@@ -21,7 +21,8 @@ _UNSET = object()
 
 def presented_key() -> str | None:
     """The key where the request's door lets its clients present it: a
-    Bearer token, or a header of the door's own (x-api-key...)."""
+    Bearer token, a header of the door's own (x-api-key...), or the query
+    parameter it names (Gemini's ?key=)."""
     door = g.get("door") or OPENAI_DOOR
     for header in door.key_headers:
         value = request.headers.get(header, "")
@@ -30,6 +31,8 @@ def presented_key() -> str | None:
                 return value[7:].strip() or None
         elif value.strip():
             return value.strip()
+    if door.key_query:
+        return request.args.get(door.key_query, "").strip() or None
     return None
 
 

@@ -141,9 +141,29 @@ def get_weather(city: str) -> str:
 agent = Agent(name="Assistant", model="{model}", tools=[get_weather])
 print(Runner.run_sync(agent, "Weather in Paris?").final_output)"""
 
+GEMINI_CLI = """# ~/.gemini/settings.json  (without it, a custom base URL fails: "Invalid auth method selected.")
+{{"security": {{"auth": {{"selectedType": "gemini-api-key"}}}}}}
+
+# macOS / Linux: the site address, without /v1beta
+export GOOGLE_GEMINI_BASE_URL="{site}"
+export GEMINI_API_KEY="sk-your-tollgate-key"
+gemini -m {model}"""
+
+GENAI = """from google import genai
+from google.genai import types
+
+client = genai.Client(api_key="sk-your-tollgate-key",
+                      http_options=types.HttpOptions(base_url="{site}"))  # no /v1beta
+answer = client.models.generate_content(model="{model}", contents="Hello!")
+print(answer.text)
+for chunk in client.models.generate_content_stream(model="{model}", contents="Hello again!"):
+    print(chunk.text or "", end="", flush=True)
+print(client.models.count_tokens(model="{model}", contents="How long is this?").total_tokens)  # free"""
+
 
 def render(site: str, api_base: str, endpoint: str, model: str) -> dict:
     values = {"site": site, "api_base": api_base, "endpoint": endpoint, "model": model}
     return {"samples": {name: code.format(**values) for name, code in SAMPLES.items()},
             "stream": STREAM.format(**values), "claude_code": CLAUDE_CODE.format(**values),
-            "codex": CODEX.format(**values), "agents": AGENTS.format(**values)}
+            "codex": CODEX.format(**values), "agents": AGENTS.format(**values),
+            "gemini_cli": GEMINI_CLI.format(**values), "genai": GENAI.format(**values)}

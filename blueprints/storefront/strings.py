@@ -71,6 +71,13 @@ ZH = {
     "The key is delivered once the order is paid.": "订单付款后才会交付 Key。",
     "Development payment is not available.": "开发支付不可用。",
     # Docs
+    "Gemini API: Gemini CLI, google-genai SDK": "Gemini 接口:Gemini CLI、google-genai SDK",
+    "Google's Gemini API (generateContent, streamGenerateContent, countTokens and the model list) under /v1beta, on every channel: requests to other upstreams are converted. Give clients the site address without /v1beta; the key goes in x-goog-api-key, ?key= or a Bearer token. The last chunk's usageMetadata carries credits; countTokens is free.":
+        "Google Gemini 接口(generateContent、streamGenerateContent、countTokens 与模型列表)位于 /v1beta 下,任何渠道都可用:发往其他上游的请求会自动转换。客户端填站点地址即可,不要加 /v1beta;Key 放在 x-goog-api-key、?key= 或 Bearer 令牌中。最后一块的 usageMetadata 带 credits;countTokens 免费。",
+    "Gemini CLI also asks for Gemini model names of its own (gemini-2.5-flash and the like) for small tasks: the operator maps them to a model here, so they are billed at that model's price.":
+        "Gemini CLI 处理小任务时还会请求它自己的 Gemini 模型名(如 gemini-2.5-flash):本站运营者会把这些名称映射到本站的某个模型,按该模型的价格计费。",
+    'Errors come in the Google shape, {"error": {"code", "message", "status"}}; not enough credits is 403 PERMISSION_DENIED.':
+        '错误采用 Google 的格式 {"error": {"code", "message", "status"}};余额不足返回 403 PERMISSION_DENIED。',
     "Quick start": "快速开始", "Authentication": "认证方式", "Code samples": "代码示例", "Errors": "错误码",
     "Rate limits": "速率限制", "Store API": "站内辅助接口", "Field": "字段", "Type": "类型", "Required": "必填",
     "Meaning": "说明", "yes": "是", "no": "否", "Request": "请求", "Response": "响应", "Error": "错误",

@@ -17,7 +17,7 @@ BASE = "http://127.0.0.1:9/v1"
 
 def test_the_names_and_defaults():
     assert DIALECTS == ("openai.chat", "openai.responses", "openai.completions", "openai.embeddings",
-                        "anthropic.messages")
+                        "anthropic.messages", "gemini")
     assert DEFAULT_SPEAKS == {"openai": ("openai.chat",), "anthropic": ("anthropic.messages",),
                               "demo": ("openai.chat",)}
     assert CAN_SEND["openai"] == DIALECTS[:4] and CAN_SEND["anthropic"] == ("anthropic.messages",)

@@ -20,6 +20,8 @@ from .anthropic_request import anthropic_to_openai_request
 from .anthropic_response import openai_to_anthropic_message
 from .anthropic_stream import AnthropicStreamWriter
 from .errors import status_for_anthropic_error_type
+from .gemini import ConversionError as GeminiConversionError
+from .gemini import GeminiFromChat, chat_to_gemini_answer, gemini_to_chat_request
 from .openai_request import openai_to_anthropic_request
 from .openai_response import OpenAIChunkWriter, UpstreamStreamError, anthropic_to_openai_completion
 from .responses import (ChatChunksFromResponses, ConversionError, ResponsesStreamError, ResponsesStreamWriter,
@@ -222,6 +224,14 @@ class ConversionRefused(ValueError):
     door answers 400 with the message)."""
 
 
+def _gemini_to_chat_request(body: dict, target: Target):
+    try:
+        return gemini_to_chat_request(body, upstream_model=target.upstream_model,
+                                      max_output_tokens=target.max_output_tokens, provider=target.provider)
+    except GeminiConversionError as exc:
+        raise ConversionRefused(str(exc)) from None
+
+
 CONVERTERS: dict[tuple[str, str], Converter] = {
     ("openai.chat", "anthropic.messages"): Converter(
         request=_chat_to_anthropic_request,
@@ -239,6 +249,10 @@ CONVERTERS: dict[tuple[str, str], Converter] = {
             body, upstream_model=target.upstream_model, max_output_tokens=target.max_output_tokens), None),
         answer=lambda response, _state, target: responses_to_chat_completion(response, model=target.client_model),
         stream=ChatFromResponses),
+    ("gemini", "openai.chat"): Converter(
+        request=_gemini_to_chat_request,
+        answer=lambda completion, state, target: chat_to_gemini_answer(completion, state, model=target.client_model),
+        stream=GeminiFromChat),
 }
 
 

@@ -18,3 +18,4 @@ class Door:
     answer: Callable           # (call, answer in the door's dialect, meter) -> body
     error_body: Callable       # (RelayError) -> dict
     key_headers: tuple = ("authorization", "x-api-key")
+    key_query: str | None = None  # a query parameter that may carry the key too (Gemini's ?key=)

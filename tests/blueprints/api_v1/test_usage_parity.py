@@ -80,7 +80,24 @@ def responses(stack, key, model, usage, stream):
     return [e for e in _sse(r) if e.get("type") == "response.completed"][-1]["response"]["usage"]["credits"]
 
 
-DOORS = {"/v1/chat/completions": chat, "/v1/messages": messages, "/v1/responses": responses}
+def gemini(stack, key, model, usage, stream):
+    """The Gemini door: the credits ride in usageMetadata. Gemini's usage has
+    no cache-write field (the 400 written tokens stay inside
+    promptTokenCount), which changes nothing billed: the meter reads the
+    upstream's own usage, in its dialect."""
+    action = "streamGenerateContent?alt=sse" if stream else "generateContent"
+    body = {"contents": [{"role": "user", "parts": [{"text": PADDING + directive(usage=usage)}]}],
+            "generationConfig": {"maxOutputTokens": 50}}
+    r = requests.post(f"{stack.url}/v1beta/models/{model}:{action}", json=body, stream=stream, timeout=30,
+                      headers={"x-goog-api-key": key})
+    assert r.status_code == 200, r.text
+    if not stream:
+        return r.json()["usageMetadata"]["credits"]
+    return [e for e in _sse(r) if e.get("usageMetadata")][-1]["usageMetadata"]["credits"]
+
+
+DOORS = {"/v1/chat/completions": chat, "/v1/messages": messages, "/v1/responses": responses,
+         "/v1beta/models/{model}:generateContent": gemini}
 
 
 @pytest.fixture(scope="module")
