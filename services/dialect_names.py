@@ -14,6 +14,7 @@ DIALECTS: tuple[str, ...] = (
     "openai.completions",
     "openai.embeddings",
     "anthropic.messages",
+    "gemini",
 )
 
 # What a channel speaks when the operator has not said (its `speaks` is NULL).
@@ -21,6 +22,7 @@ DEFAULT_SPEAKS: dict[str, tuple[str, ...]] = {
     "openai": ("openai.chat",),
     "anthropic": ("anthropic.messages",),
     "demo": ("openai.chat",),
+    "gemini": ("gemini",),
 }
 
 # The dialects each provider kind's adapter can send at all.
@@ -28,6 +30,7 @@ CAN_SEND: dict[str, tuple[str, ...]] = {
     "openai": ("openai.chat", "openai.responses", "openai.completions", "openai.embeddings"),
     "anthropic": ("anthropic.messages",),
     "demo": ("openai.chat",),
+    "gemini": ("gemini",),
 }
 
 
