@@ -195,3 +195,31 @@ def test_upstream_errors_come_back_in_the_clients_shape(gstack, upstream, accoun
         client.chat.completions.create(model="gem", max_tokens=50, stop=list("abcdef"),
                                        messages=[{"role": "user", "content": "x"}])
     assert "stop sequences" in caught.value.message
+
+
+def test_anthropic_tool_use_round_trip_pairs_by_id_and_stands_in_for_the_lost_signature(gstack, upstream,
+                                                                                         account_client):
+    """An Anthropic client has nowhere to keep Gemini's thought signature:
+    the call comes back on the next turn with Google's placeholder."""
+    _, account, raw = account_client
+    sdk = anthropic.Anthropic(api_key=raw, base_url=gstack.url, max_retries=0, timeout=30)
+    tools = [{"name": "get_weather", "description": "Weather in a city.",
+              "input_schema": {"type": "object", "properties": {"city": {"type": "string"}}}}]
+    first = PAD + directive(reply="", tools=[{"name": "get_weather", "id": "fc-rome", "arguments": {"city": "Rome"}}],
+                            usage=USAGE)
+    message = sdk.messages.create(model="gem", max_tokens=50, tools=tools,
+                                  messages=[{"role": "user", "content": first}])
+    (use,) = [block for block in message.content if block.type == "tool_use"]
+    assert (use.id, use.name, use.input, message.stop_reason) == ("fc-rome", "get_weather", {"city": "Rome"},
+                                                                  "tool_use")
+    answer = sdk.messages.create(model="gem", max_tokens=50, tools=tools, messages=[
+        {"role": "user", "content": first},
+        {"role": "assistant", "content": [block.model_dump() for block in message.content]},
+        {"role": "user", "content": [{"type": "tool_result", "tool_use_id": use.id,
+                                      "content": "rain " + directive(reply="It rains.", usage=USAGE)}]}])
+    assert answer.content[0].text == "It rains."
+    contents = the_upstream_call(upstream, stream=False)["contents"]
+    assert contents[1]["parts"] == [{"functionCall": {"name": "get_weather", "args": {"city": "Rome"}, "id": "fc-rome"},
+                                     "thoughtSignature": "skip_thought_signature_validator"}]
+    assert contents[2]["parts"][0]["functionResponse"]["id"] == "fc-rome"
+    assert_charged(gstack, account, exact_cost(44, 5), exact_cost(44, 5))
