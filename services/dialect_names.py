@@ -22,6 +22,7 @@ DEFAULT_SPEAKS: dict[str, tuple[str, ...]] = {
     "openai": ("openai.chat",),
     "anthropic": ("anthropic.messages",),
     "demo": ("openai.chat",),
+    "gemini": ("gemini",),
 }
 
 # The dialects each provider kind's adapter can send at all.
@@ -29,6 +30,7 @@ CAN_SEND: dict[str, tuple[str, ...]] = {
     "openai": ("openai.chat", "openai.responses", "openai.completions", "openai.embeddings"),
     "anthropic": ("anthropic.messages",),
     "demo": ("openai.chat",),
+    "gemini": ("gemini",),
 }
 
 

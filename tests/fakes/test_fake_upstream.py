@@ -936,3 +936,135 @@ def test_openai_sdk_responses(fake):
     assert fake.last_request()["body"]["tools"] == tools
     err = pytest.raises(openai.RateLimitError, client.responses.create, model=MODEL, input=directive(status=429))
     assert err.value.status_code == 429
+
+
+# ---------------------------------------------------------------- Gemini (generateContent)
+
+GEMINI = "gemini-2.5-flash"
+
+
+def gemini(http, fake, text, *, stream=False, system=None, key=None, **extra):
+    body = {"contents": [{"role": "user", "parts": [{"text": text}]}], **extra}
+    if system is not None:
+        body["systemInstruction"] = {"parts": [{"text": system}]}
+    action = "streamGenerateContent?alt=sse" if stream else "generateContent"
+    headers = {"x-goog-api-key": key} if key else {}
+    return http.post(f"{fake.url}/v1beta/models/{GEMINI}:{action}", json=body, headers=headers, timeout=10,
+                     stream=stream)
+
+
+def gemini_events(resp):
+    out = []
+    for line in resp.iter_lines():
+        if line.startswith(b"data: "):
+            out.append(json.loads(line[6:]))
+        else:
+            assert line == b"", line
+    return out
+
+
+def test_gemini_generate_content_shape(fake, http):
+    r = gemini(http, fake, "hi there", system=directive(reply="Hi from Gemini."))
+    assert r.status_code == 200
+    j = r.json()
+    (candidate,) = j["candidates"]
+    assert candidate["content"] == {"role": "model", "parts": [{"text": "Hi from Gemini."}]}
+    assert candidate["finishReason"] == "STOP"
+    # systemInstruction counts as one message, like a system message.
+    words = len(directive(reply="Hi from Gemini.").split()) + 2
+    assert j["usageMetadata"]["promptTokenCount"] == words + 6
+    assert j["usageMetadata"]["candidatesTokenCount"] == 3
+    assert j["usageMetadata"]["totalTokenCount"] == words + 6 + 3
+    assert j["modelVersion"] == GEMINI and j["responseId"]
+    assert fake.stats()["by_model"] == {GEMINI: 1}
+
+
+def test_gemini_stream_ends_at_eof_with_usage_on_the_last_chunk(fake, http):
+    r = gemini(http, fake, directive(reply="one two three", reasoning="hmm ok"), stream=True)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
+    events = gemini_events(r)
+    parts = [p for e in events for p in e["candidates"][0]["content"]["parts"]]
+    assert [p["text"] for p in parts if p.get("thought")] == ["hmm", " ok"]
+    assert "".join(p["text"] for p in parts if not p.get("thought")) == "one two three"
+    assert all("usageMetadata" not in e and "finishReason" not in e["candidates"][0] for e in events[:-1])
+    last = events[-1]
+    assert last["candidates"][0]["finishReason"] == "STOP"
+    assert last["usageMetadata"]["candidatesTokenCount"] == 3 and last["usageMetadata"]["thoughtsTokenCount"] == 2
+
+
+def test_gemini_usage_overrides_in_both_vocabularies(fake, http):
+    native = {"promptTokenCount": 510, "candidatesTokenCount": 2, "thoughtsTokenCount": 3,
+              "cachedContentTokenCount": 100, "toolUsePromptTokenCount": 7}
+    u = gemini(http, fake, directive(usage=native)).json()["usageMetadata"]
+    assert {k: u[k] for k in native} == native and u["totalTokenCount"] == 510 + 2 + 3 + 7
+    alias = {"prompt_tokens": 510, "completion_tokens": 5, "reasoning_tokens": 3, "cached_tokens": 100}
+    u = gemini(http, fake, directive(usage=alias)).json()["usageMetadata"]
+    assert (u["promptTokenCount"], u["candidatesTokenCount"], u["thoughtsTokenCount"],
+            u["cachedContentTokenCount"]) == (510, 2, 3, 100)
+    assert "usageMetadata" not in gemini(http, fake, directive(usage=False)).json()
+
+
+def test_gemini_tools_are_whole_function_calls_with_ids_and_a_signature(fake, http):
+    tools = [{"name": "get_weather", "id": "fc-1", "arguments": {"city": "Paris"}},
+             {"name": "get_time", "arguments": {"tz": "CET"}}]
+    j = gemini(http, fake, directive(reply="", tools=tools)).json()
+    parts = j["candidates"][0]["content"]["parts"]
+    assert parts[0]["functionCall"] == {"id": "fc-1", "name": "get_weather", "args": {"city": "Paris"}}
+    assert parts[0]["thoughtSignature"] and "thoughtSignature" not in parts[1]
+    assert parts[1]["functionCall"]["name"] == "get_time" and parts[1]["functionCall"]["id"]
+    events = gemini_events(gemini(http, fake, directive(reply="", tools=tools), stream=True))
+    calls = [p["functionCall"] for e in events for p in e["candidates"][0]["content"]["parts"] if "functionCall" in p]
+    assert [c["args"] for c in calls] == [{"city": "Paris"}, {"tz": "CET"}]
+
+
+def test_gemini_directives_in_function_responses_and_model_turns(fake, http):
+    body = {"contents": [
+        {"role": "user", "parts": [{"text": "weather?"}]},
+        {"role": "model", "parts": [{"functionCall": {"id": "c1", "name": "w", "args": {}}}]},
+        {"role": "user", "parts": [{"functionResponse": {"id": "c1", "name": "w", "response": {
+            "output": "sunny " + directive(reply="It is sunny.")}}}]}]}
+    j = http.post(f"{fake.url}/v1beta/models/{GEMINI}:generateContent", json=body, timeout=10).json()
+    assert j["candidates"][0]["content"]["parts"] == [{"text": "It is sunny."}]
+
+
+def test_gemini_errors_are_google_shaped(fake, http):
+    r = gemini(http, fake, directive(status=429, error_message="quota", retry_after=3))
+    assert r.status_code == 429 and r.headers["Retry-After"] == "3"
+    assert r.json() == {"error": {"code": 429, "message": "quota", "status": "RESOURCE_EXHAUSTED"}}
+    r = http.post(f"{fake.url}/v1beta/models/{GEMINI}:generateContent",
+                  json={"model": GEMINI, "contents": [{"role": "user", "parts": [{"text": "x"}]}]}, timeout=10)
+    assert r.status_code == 400 and 'Unknown name "model"' in r.json()["error"]["message"]
+    r = http.post(f"{fake.url}/v1beta/models/{GEMINI}:generateContent", json={"contents": []}, timeout=10)
+    assert r.status_code == 400 and r.json()["error"]["status"] == "INVALID_ARGUMENT"
+    events = gemini_events(gemini(http, fake, directive(reply="a b c", error_after=1), stream=True))
+    assert events[-1] == {"error": {"code": 503, "message": "The model is overloaded. Please try again later.",
+                                    "status": "UNAVAILABLE"}}
+
+
+def test_gemini_key_in_header_or_query(fake, http):
+    fake.configure(require_key="AIza-fake-key")
+    assert gemini(http, fake, "x").status_code == 403
+    r = gemini(http, fake, "x", key="AIza-wrong")
+    assert r.status_code == 400 and r.json()["error"]["details"][0]["reason"] == "API_KEY_INVALID"
+    assert gemini(http, fake, "x", key="AIza-fake-key").status_code == 200
+    r = http.post(f"{fake.url}/v1beta/models/{GEMINI}:generateContent?key=AIza-fake-key",
+                  json={"contents": [{"role": "user", "parts": [{"text": "x"}]}]}, timeout=10)
+    assert r.status_code == 200
+    assert fake.last_request()["headers"].get("x-goog-api-key") is None
+
+
+# ---------------------------------------------------------------- legacy completions
+
+def test_legacy_completions_whole_and_streamed(fake, http):
+    body = {"model": MODEL, "prompt": "Say " + directive(reply="one two"), "max_tokens": 5}
+    j = http.post(fake.base_url_v1 + "/completions", json=body, timeout=10).json()
+    assert j["object"] == "text_completion" and j["choices"][0]["text"] == "one two"
+    assert j["choices"][0]["finish_reason"] == "stop" and j["usage"]["completion_tokens"] == 2
+    r = http.post(fake.base_url_v1 + "/completions", json={**body, "stream": True,
+                                                          "stream_options": {"include_usage": True}},
+                  timeout=10, stream=True)
+    events = openai_events(r)
+    assert events[-1] == "[DONE]"
+    assert "".join(c["text"] for e in events[:-1] for c in e["choices"]) == "one two"
+    assert events[-2]["choices"] == [] and events[-2]["usage"]["completion_tokens"] == 2
+    assert http.post(fake.base_url_v1 + "/completions", json={"model": MODEL}, timeout=10).status_code == 400

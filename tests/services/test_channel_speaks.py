@@ -19,7 +19,8 @@ def test_the_names_and_defaults():
     assert DIALECTS == ("openai.chat", "openai.responses", "openai.completions", "openai.embeddings",
                         "anthropic.messages", "gemini")
     assert DEFAULT_SPEAKS == {"openai": ("openai.chat",), "anthropic": ("anthropic.messages",),
-                              "demo": ("openai.chat",)}
+                              "demo": ("openai.chat",), "gemini": ("gemini",)}
+    assert CAN_SEND["gemini"] == ("gemini",)
     assert CAN_SEND["openai"] == DIALECTS[:4] and CAN_SEND["anthropic"] == ("anthropic.messages",)
     assert CAN_SEND["demo"] == ("openai.chat",)
     for kind, names in DEFAULT_SPEAKS.items():
@@ -44,6 +45,11 @@ def test_a_dialect_the_kind_cannot_send_is_refused():
         check_speaks("demo", "openai.responses")
     with pytest.raises(SpeaksError, match="cannot speak anthropic.messages"):
         check_speaks("openai", "anthropic.messages")
+    assert check_speaks("gemini", "gemini") == ("gemini",)
+    with pytest.raises(SpeaksError, match="a channel of kind gemini cannot speak openai.chat; it can speak gemini"):
+        check_speaks("gemini", "openai.chat")
+    with pytest.raises(SpeaksError, match="kind openai cannot speak gemini"):
+        check_speaks("openai", "gemini")
 
 
 def test_speaks_of_falls_back_to_the_default_and_tolerates_what_it_does_not_know():
@@ -73,6 +79,8 @@ def test_add_and_update_store_speaks_and_the_snapshot_always_has_it(app):
     assert catalog.channels_for("m2")[0].speaks == ("anthropic.messages",)
     assert catalog.channels_for("m3")[0].speaks == ("openai.chat", "openai.responses")
     assert catalog.channels_for("m4")[0].speaks == ("openai.embeddings",)
+    google = add_channel("google", "gemini", "http://127.0.0.1:9/v1beta", "AIza-k", ["m5"])
+    assert google.speaks is None and load_catalog().channels_for("m5")[0].speaks == ("gemini",)
 
     update_channel(both.id, name="both", provider="openai", base_url=BASE, api_key=None, models=["m3"],
                    speaks="openai.responses")

@@ -66,6 +66,24 @@ def test_a_refused_key_takes_the_channel_out_of_service(app, upstream):
     assert row.enabled is False and "refused" in row.disabled_reason
 
 
+def test_a_gemini_channel_is_checked_through_chat_and_a_key_gemini_calls_invalid_is_a_refused_key(app, upstream):
+    set_model("g", input_price=1, output_price=1)
+    channel_id = add_channel("gem", "gemini", upstream.url + "/v1beta", "AIza-good", ["g"],
+                             {"g": "gemini-2.5-flash"}).id
+    upstream.configure(require_key="AIza-good")
+    [result] = health.check_all()
+    assert result.ok and result.detail.startswith("Hello")
+    last = upstream.last_request()
+    assert last["path"] == "/v1beta/models/gemini-2.5-flash:generateContent"
+    assert last["body"]["generationConfig"]["maxOutputTokens"] == 1
+    upstream.configure(require_key="AIza-other")  # Gemini says 400 "API key not valid"
+    [result] = health.check_all()
+    assert not result.ok
+    row = db.session.get(Channel, channel_id)
+    db.session.refresh(row)
+    assert row.enabled is False and "refused" in row.disabled_reason
+
+
 def test_an_unreachable_channel_fails_its_check(app):
     set_model("m", input_price=1, output_price=1)
     add_channel("dead", "openai", dead_url(), "k", ["m"])

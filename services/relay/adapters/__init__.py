@@ -1,12 +1,14 @@
 """The adapter registry: a channel's provider kind picks its adapter."""
 from services.relay.adapters.anthropic import AnthropicAdapter
 from services.relay.adapters.demo import DemoAdapter
+from services.relay.adapters.gemini import GeminiAdapter
 from services.relay.adapters.openai import OpenAIAdapter
 
 ADAPTERS = {
     "openai": OpenAIAdapter(),
     "anthropic": AnthropicAdapter(),
     "demo": DemoAdapter(),
+    "gemini": GeminiAdapter(),
 }
 
 

@@ -52,7 +52,8 @@ class UpstreamError(Exception):
 @dataclass(slots=True)
 class StreamEvent:
     """One stream event. chunk is the parsed event (None for OpenAI's
-    `[DONE]`, which carries nothing); raw is the exact bytes received, when
+    `[DONE]`, which carries nothing, and for the empty `last` event that
+    marks the clean end of a Gemini stream); raw is the exact bytes received, when
     they can be relayed as they are; last marks the stream's terminal
     event (`[DONE]`, `message_stop`, `response.completed`...)."""
 

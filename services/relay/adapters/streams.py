@@ -112,9 +112,50 @@ class ResponsesEvents(_Stream):
             yield StreamEvent(event, block)
 
 
+def gemini_error(data: dict) -> UpstreamError:
+    """Google's error shape, `{"error": {"code", "message", "status"}}`."""
+    error = data.get("error") if isinstance(data.get("error"), dict) else {}
+    code = error.get("code")
+    status = code if isinstance(code, int) and 400 <= code <= 599 else 502
+    return UpstreamError(status, str(error.get("message") or error.get("status") or "upstream error"))
+
+
+class GeminiStream(_Stream):
+    """Gemini's `alt=sse` stream: `data: <GenerateContentResponse>` frames,
+    no event names, no `[DONE]`; the stream ends at EOF. A frame holding an
+    `error` is the upstream failing. The usage comes with the finishReason
+    in the last chunk, so nothing is terminal until the body ends: then,
+    if a finishReason came, an empty event marked `last` closes the stream
+    (chunk None, raw b""); a body that ends without one is a broken stream
+    (no `last`, and the relay says so)."""
+
+    def __iter__(self):
+        finish_seen = False
+        for block in sse_blocks(self.response):
+            _name, data = parse_event(block)
+            if data is None:
+                continue
+            try:
+                chunk = orjson.loads(data)
+            except orjson.JSONDecodeError:
+                continue
+            if not isinstance(chunk, dict):
+                continue
+            if isinstance(chunk.get("error"), dict):
+                raise gemini_error(chunk)
+            if any(isinstance(c, dict) and c.get("finishReason") for c in chunk.get("candidates") or ()) \
+                    or (chunk.get("promptFeedback") or {}).get("blockReason"):
+                finish_seen = True
+            yield StreamEvent(chunk, block)
+        if finish_seen:
+            self.finished = True  # read to its end: the connection may go back to the pool
+            yield StreamEvent(None, b"", last=True)
+
+
 STREAMS = {
     "openai.chat": OpenAIChatStream,
     "openai.completions": OpenAIChatStream,  # the same framing: data chunks, then [DONE]
     "anthropic.messages": AnthropicEvents,
     "openai.responses": ResponsesEvents,
+    "gemini": GeminiStream,
 }

@@ -19,9 +19,13 @@ from services.relay.dialects import openai_chat
 from .anthropic_request import anthropic_to_openai_request
 from .anthropic_response import openai_to_anthropic_message
 from .anthropic_stream import AnthropicStreamWriter
+from .completions import CompletionChunks, CompletionsConversionError, chat_to_completion_answer, \
+    completions_to_chat_request
 from .errors import status_for_anthropic_error_type
 from .gemini import ConversionError as GeminiConversionError
 from .gemini import GeminiFromChat, chat_to_gemini_answer, gemini_to_chat_request
+from .gemini_upstream import GeminiChunkTranslator, GeminiRequestError, chat_to_gemini_request, \
+    gemini_to_chat_completion
 from .openai_request import openai_to_anthropic_request
 from .openai_response import OpenAIChunkWriter, UpstreamStreamError, anthropic_to_openai_completion
 from .responses import (ChatChunksFromResponses, ConversionError, ResponsesStreamError, ResponsesStreamWriter,
@@ -214,6 +218,71 @@ class ChatFromResponses:
         return []
 
 
+def _chat_to_gemini_request(body: dict, target: Target) -> tuple[dict, None]:
+    try:
+        return chat_to_gemini_request(body, upstream_model=target.upstream_model,
+                                      max_output_tokens=target.max_output_tokens), None
+    except GeminiRequestError as exc:
+        raise ConversionRefused(str(exc)) from None
+
+
+def _completions_to_chat_request(body: dict, target: Target) -> tuple[dict, None]:
+    try:
+        return completions_to_chat_request(body, upstream_model=target.upstream_model,
+                                           max_output_tokens=target.max_output_tokens), None
+    except CompletionsConversionError as exc:
+        raise ConversionRefused(str(exc)) from None
+
+
+class CompletionsFromChat:
+    """OpenAI chat chunks from the upstream, legacy completion chunks to the
+    client, then `[DONE]`."""
+
+    def __init__(self, state, target: Target):
+        self.writer = CompletionChunks(model=target.client_model)
+
+    def start(self) -> list[StreamEvent]:
+        return []
+
+    def feed(self, event: StreamEvent) -> list[StreamEvent]:
+        if event.last:
+            return [StreamEvent(None, DONE, last=True)]
+        return [StreamEvent(chunk) for chunk in self.writer.feed(event.chunk or {})]
+
+    def finish(self) -> list[StreamEvent]:
+        return [StreamEvent(None, DONE, last=True)]
+
+    def ping(self) -> list[StreamEvent]:
+        return []
+
+
+class ChatFromGemini:
+    """Gemini chunks from the upstream, OpenAI chat chunks to the client.
+    The Gemini stream has no terminal event of its own: its reader marks
+    the end of a stream that finished (a chunk with finishReason, then EOF)
+    with an empty `last` event."""
+
+    def __init__(self, state, target: Target):
+        self.writer = GeminiChunkTranslator(model=target.client_model)
+        self.done = False
+
+    def start(self) -> list[StreamEvent]:
+        return []
+
+    def feed(self, event: StreamEvent) -> list[StreamEvent]:
+        out = [StreamEvent(chunk) for chunk in self.writer.feed(event.chunk)] if event.chunk else []
+        return out + self.finish() if event.last else out
+
+    def finish(self) -> list[StreamEvent]:
+        if self.done:
+            return []
+        self.done = True
+        return [StreamEvent(chunk) for chunk in self.writer.finish()] + [StreamEvent(None, DONE, last=True)]
+
+    def ping(self) -> list[StreamEvent]:
+        return []
+
+
 def _typed(pairs) -> list[StreamEvent]:
     return [StreamEvent(data, last=name in ("response.completed", "response.incomplete", "response.failed"))
             for name, data in pairs]
@@ -253,6 +322,14 @@ CONVERTERS: dict[tuple[str, str], Converter] = {
         request=_gemini_to_chat_request,
         answer=lambda completion, state, target: chat_to_gemini_answer(completion, state, model=target.client_model),
         stream=GeminiFromChat),
+    ("openai.completions", "openai.chat"): Converter(
+        request=_completions_to_chat_request,
+        answer=lambda completion, _state, target: chat_to_completion_answer(completion, model=target.client_model),
+        stream=CompletionsFromChat),
+    ("openai.chat", "gemini"): Converter(
+        request=_chat_to_gemini_request,
+        answer=lambda answer, _state, target: gemini_to_chat_completion(answer, model=target.client_model),
+        stream=ChatFromGemini),
 }
 
 

@@ -20,7 +20,11 @@ from tests.support.stack import Stack
 # it, 5 output tokens (3 of them reasoning, where the dialect says so).
 # Responses reports cache writes as input_tokens_details.cache_write_tokens
 # (a required field of the openai SDK's InputTokensDetails), inside
-# input_tokens like the chat row's prompt_tokens.
+# input_tokens like the chat row's prompt_tokens. Gemini's usageMetadata
+# has no cache-write field at all (explicit caches are made and paid for
+# apart, through cachedContents): its row reports the same 510 prompt
+# tokens, 100 of them cached, and 2 + 3 thought output tokens, and the 400
+# are fresh input, so it has an expected cost of its own (WRITES).
 UPSTREAMS = {
     "openai.chat": ("parity-openai", {"prompt_tokens": 510, "cached_tokens": 100, "cache_write_tokens": 400,
                                       "completion_tokens": 5, "reasoning_tokens": 3}),
@@ -28,10 +32,20 @@ UPSTREAMS = {
                                                 "cache_creation_input_tokens": 400, "output_tokens": 5}),
     "openai.responses": ("parity-responses", {"input_tokens": 510, "cached_tokens": 100, "cache_write_tokens": 400,
                                               "output_tokens": 5, "reasoning_tokens": 3}),
+    "gemini": ("parity-gemini", {"promptTokenCount": 510, "cachedContentTokenCount": 100,
+                                 "candidatesTokenCount": 2, "thoughtsTokenCount": 3}),
 }
-SPEAKS = {"openai.chat": None, "anthropic.messages": None, "openai.responses": "openai.responses"}
-EXPECTED = -(-(10 * PRICES["input_price"] + 100 * CACHED["cache_read_price"] + 400 * CACHED["cache_write_price"]
-              + 5 * PRICES["output_price"]) // 1_000_000)
+SPEAKS = {"openai.chat": None, "anthropic.messages": None, "openai.responses": "openai.responses", "gemini": None}
+PROVIDERS = {"anthropic.messages": "anthropic", "gemini": "gemini"}
+WRITES = {"gemini": 0}  # the cache writes each row can report (default 400)
+
+
+def expected(upstream_dialect: str) -> int:
+    written = WRITES.get(upstream_dialect, 400)
+    return -(-((510 - 100 - written) * PRICES["input_price"] + 100 * CACHED["cache_read_price"]
+               + written * CACHED["cache_write_price"] + 5 * PRICES["output_price"]) // 1_000_000)
+
+
 # Padding makes the prompt bound cover the 510 reported input tokens, so the
 # charge is never cut to the hold.
 PADDING = "pad " * 1200
@@ -96,8 +110,20 @@ def gemini(stack, key, model, usage, stream):
     return [e for e in _sse(r) if e.get("usageMetadata")][-1]["usageMetadata"]["credits"]
 
 
+def completions(stack, key, model, usage, stream):
+    body = {"model": model, "max_tokens": 50, "stream": stream, "prompt": PADDING + directive(usage=usage)}
+    if stream:
+        body["stream_options"] = {"include_usage": True}
+    r = requests.post(stack.url + "/v1/completions", json=body, stream=stream, timeout=30,
+                      headers={"Authorization": f"Bearer {key}"})
+    assert r.status_code == 200, r.text
+    if not stream:
+        return r.json()["usage"]["credits"]
+    return [e for e in _sse(r) if e.get("usage")][-1]["usage"]["credits"]
+
+
 DOORS = {"/v1/chat/completions": chat, "/v1/messages": messages, "/v1/responses": responses,
-         "/v1beta/models/{model}:generateContent": gemini}
+         "/v1/completions": completions, "/v1beta/models/{model}:generateContent": gemini}
 
 
 @pytest.fixture(scope="module")
@@ -105,8 +131,9 @@ def pstack(sqlite_databases, fake_upstream):
     stack = Stack(sqlite_databases.new(), name="usage-parity")
     for dialect, (model, _usage) in UPSTREAMS.items():
         stack.set_model(model, max_output_tokens=1000, **PRICES, **CACHED)
-        provider = "anthropic" if dialect == "anthropic.messages" else "openai"
-        stack.add_channel(model, fake_upstream.base_url_v1, [model], provider=provider, speaks=SPEAKS[dialect])
+        provider = PROVIDERS.get(dialect, "openai")
+        base_url = fake_upstream.url + "/v1beta" if provider == "gemini" else fake_upstream.base_url_v1
+        stack.add_channel(model, base_url, [model], provider=provider, speaks=SPEAKS[dialect])
     yield stack
     stack.stop()
 
@@ -118,11 +145,14 @@ def test_the_same_usage_costs_the_same_through_every_door(pstack, upstream, upst
     model, usage = UPSTREAMS[upstream_dialect]
     key, _, account = pstack.new_key(10**9)
     credits = DOORS[door](pstack, key, model, usage, stream)
-    assert credits == EXPECTED
-    path = {"openai.chat": "/chat/completions", "anthropic.messages": "/messages",
-            "openai.responses": "/responses"}[upstream_dialect]
-    assert upstream.last_request()["path"] == "/v1" + path
+    cost = expected(upstream_dialect)
+    assert credits == cost
+    path = {"openai.chat": "/v1/chat/completions", "anthropic.messages": "/v1/messages",
+            "openai.responses": "/v1/responses",
+            "gemini": f"/v1beta/models/{model}:{'streamGenerateContent' if stream else 'generateContent'}",
+            }[upstream_dialect]
+    assert upstream.last_request()["path"] == path
     (log,) = pstack.logs(account)
-    assert (log.credits, log.prompt_tokens, log.completion_tokens, log.cached_tokens) == (EXPECTED, 510, 5, 100)
-    assert pstack.balance(account) == 10**9 - EXPECTED
+    assert (log.credits, log.prompt_tokens, log.completion_tokens, log.cached_tokens) == (cost, 510, 5, 100)
+    assert pstack.balance(account) == 10**9 - cost
     assert pstack.verify() == []

@@ -11,7 +11,7 @@ import gevent
 import orjson
 from gevent.socket import wait_read
 
-from . import anthropic_wire, openai_wire, responses_wire
+from . import anthropic_wire, gemini_wire, openai_wire, responses_wire
 from .behaviour import CONFIG_ONLY, DEFAULTS, HANG_SECONDS, DirectiveError, Plan, count_prompt_tokens, \
     message_contents, rand_id, validate
 from .openai_wire import DELTA, PRE
@@ -241,12 +241,16 @@ class FakeUpstreamApp:
 
     # ------------------------------------------------------------------ provider routes
     def _route(self, environ, start_response, method, path, body, raw, bad_json, rec, ctx):
+        if "/v1beta/models/" in path:
+            return self._gemini(environ, start_response, method, path, body, raw, bad_json, rec, ctx)
         i = path.rfind("/v1/")
         suffix = path[i:] if i >= 0 else path
         if suffix == "/v1/chat/completions":
             dialect, want = "openai", "POST"
         elif suffix == "/v1/responses":
             dialect, want = "responses", "POST"
+        elif suffix == "/v1/completions":
+            dialect, want = "completions", "POST"
         elif suffix == "/v1/messages":
             dialect, want = "anthropic", "POST"
         elif suffix == "/v1/messages/count_tokens":
@@ -302,7 +306,9 @@ class FakeUpstreamApp:
         if not stream:
             if fbd > 0 and not ctx.wait(fbd):
                 ctx.abort()
-            if dialect == "openai":
+            if dialect == "completions":
+                out = openai_wire.text_completion_body(plan, model)
+            elif dialect == "openai":
                 out = openai_wire.completion_body(plan, model)
             elif dialect == "responses":
                 out = responses_wire.response_body(plan, body, model)
@@ -310,7 +316,12 @@ class FakeUpstreamApp:
                 out = anthropic_wire.message_body(plan, model)
             return self._json(start_response, 200, out)
 
-        if dialect == "openai":
+        if dialect == "completions":
+            so = body.get("stream_options")
+            include_usage = isinstance(so, dict) and so.get("include_usage") is True
+            events = openai_wire.text_completion_events(plan, model, include_usage)
+            err_ev, rid = openai_wire.stream_error_event, ("x-request-id", "req_" + rand_id())
+        elif dialect == "openai":
             so = body.get("stream_options")
             include_usage = isinstance(so, dict) and so.get("include_usage") is True
             events = openai_wire.stream_events(plan, model, include_usage)
@@ -324,6 +335,59 @@ class FakeUpstreamApp:
             err_ev, rid = anthropic_wire.stream_error_event, ("request-id", "req_" + rand_id())
         start_response("200 OK", _SSE_HEADERS + [rid])
         return StreamBody(drive_stream(events, plan, ctx, err_ev), ctx)
+
+    def _gemini(self, environ, start_response, method, path, body, raw, bad_json, rec, ctx):
+        """`POST .../v1beta/models/{model}:generateContent` and
+        `:streamGenerateContent?alt=sse`, the key in `x-goog-api-key` or `?key=`."""
+        model, _, action = path.split("/v1beta/models/", 1)[1].replace("%3A", ":").partition(":")
+        if method != "POST" or action not in ("generateContent", "streamGenerateContent"):
+            return self._json(start_response, 404, gemini_wire.error_body(404, f"Unknown path {path}", "NOT_FOUND"))
+        by_model = self.stats["by_model"]
+        by_model[model] = by_model.get(model, 0) + 1
+        rec["model"] = model
+        query = parse_qs(environ.get("QUERY_STRING", ""))
+        need = self.config.get("require_key")
+        if need:
+            presented = environ.get("HTTP_X_GOOG_API_KEY") or (query.get("key") or [None])[0]
+            if not presented:
+                return self._json(start_response, 403, gemini_wire.error_body(
+                    403, "Method doesn't allow unregistered callers (callers without established identity). "
+                         "Please use API Key or other form of API consumer identity to call this API."))
+            if presented != need:
+                return self._json(start_response, 400, gemini_wire.bad_key_body())
+        if bad_json or not isinstance(body, dict):
+            return self._json(start_response, 400, gemini_wire.error_body(400, "Invalid JSON payload received."))
+        unknown = sorted(set(body) - gemini_wire.REQUEST_FIELDS)
+        if unknown and self.config.get("strict", True):
+            return self._json(start_response, 400, gemini_wire.error_body(
+                400, f'Invalid JSON payload received. Unknown name "{unknown[0]}": Cannot find field.'))
+        try:
+            plan = Plan(body, "gemini", self.behaviour_defaults, raw)
+        except DirectiveError as e:
+            return self._json(start_response, 400, gemini_wire.error_body(400, str(e)))
+        rec["directive"] = plan.directive
+        b = plan.b
+        fbd = HANG_SECONDS if b["hang"] else (b["first_byte_delay"] or 0.0)
+        status = b["status"]
+        if status and status != 200:
+            if fbd > 0 and not ctx.wait(fbd):
+                ctx.abort()
+            extra = [("Retry-After", str(b["retry_after"]))] if b["retry_after"] is not None else []
+            return self._json(start_response, status, gemini_wire.error_body(status, b["error_message"],
+                                                                             b["error_type"]), extra)
+        if self.config.get("strict", True) and not (isinstance(body.get("contents"), list) and body["contents"]):
+            return self._json(start_response, 400, gemini_wire.error_body(
+                400, "* GenerateContentRequest.contents: contents is not specified\n"))
+        if action == "generateContent":
+            if fbd > 0 and not ctx.wait(fbd):
+                ctx.abort()
+            return self._json(start_response, 200, gemini_wire.response_body(plan, model))
+        if query.get("alt") != ["sse"]:
+            return self._json(start_response, 400, gemini_wire.error_body(
+                400, "fake upstream: streamGenerateContent is served with alt=sse only"))
+        start_response("200 OK", _SSE_HEADERS)
+        return StreamBody(drive_stream(gemini_wire.stream_events(plan, model), plan, ctx,
+                                       gemini_wire.stream_error_event), ctx)
 
     def _check_key(self, environ, start_response, dialect):
         need = self.config.get("require_key")
@@ -399,6 +463,12 @@ def _validate_request(body: dict, dialect: str, suffix: str):
             return "Missing required parameter: 'input'."
         if not isinstance(items, (str, list)):
             return "Invalid type for 'input': expected a string or an array of input items."
+        return None
+    if dialect == "completions":
+        if not isinstance(body.get("model"), str) or not body["model"]:
+            return "you must provide a model parameter"
+        if not isinstance(body.get("prompt"), (str, list)):
+            return "Missing required parameter: 'prompt'."
         return None
     if dialect == "openai":
         if not isinstance(body.get("model"), str) or not body["model"]:

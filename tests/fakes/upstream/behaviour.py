@@ -125,10 +125,52 @@ def _responses_items(body: dict):
     return out
 
 
+def _completion_prompt(body: dict):
+    """A legacy completion's `prompt` (a string, or strings) as one user message."""
+    prompt = body.get("prompt")
+    if isinstance(prompt, list):
+        prompt = "\n".join(p for p in prompt if isinstance(p, str))
+    return [("user", prompt if isinstance(prompt, str) else "")]
+
+
+def _gemini_parts(parts):
+    """Gemini parts as text parts: `text`, and a functionResponse's
+    `response.output` (or its whole response, as JSON)."""
+    out = []
+    for part in parts or ():
+        if not isinstance(part, dict):
+            continue
+        if isinstance(part.get("text"), str) and not part.get("thought"):
+            out.append({"text": part["text"]})
+        fr = part.get("functionResponse")
+        if isinstance(fr, dict):
+            response = fr.get("response")
+            output = response.get("output") if isinstance(response, dict) else None
+            out.append({"text": output if isinstance(output, str) else json.dumps(response)})
+    return out
+
+
+def _gemini_messages(body: dict):
+    """(role, content) of a GenerateContentRequest: `systemInstruction` as
+    one system message, then each of `contents`."""
+    out = []
+    system = body.get("systemInstruction")
+    if isinstance(system, dict):
+        out.append(("system", _gemini_parts(system.get("parts"))))
+    for content in body.get("contents") or ():
+        if isinstance(content, dict):
+            out.append((content.get("role") or "user", _gemini_parts(content.get("parts"))))
+    return out
+
+
 def message_contents(body: dict, dialect: str):
     """Content values that count as messages: Anthropic ``system`` first (if any), then ``messages``;
     Responses ``instructions`` first (if any), then the message-like items of ``input``."""
     out = []
+    if dialect == "gemini":
+        return [content for _role, content in _gemini_messages(body)]
+    if dialect == "completions":
+        return [content for _role, content in _completion_prompt(body)]
     if dialect == "responses":
         instructions = body.get("instructions")
         if isinstance(instructions, str) and instructions:
@@ -207,6 +249,10 @@ def last_user_text(body: dict, dialect: str = "openai") -> str:
     """Text of the last user message with directives removed (for ``echo``)."""
     if dialect == "responses":
         msgs = [{"role": role, "content": content} for role, content in _responses_items(body)]
+    elif dialect == "gemini":
+        msgs = [{"role": role, "content": content} for role, content in _gemini_messages(body)]
+    elif dialect == "completions":
+        msgs = [{"role": role, "content": content} for role, content in _completion_prompt(body)]
     else:
         msgs = body.get("messages")
     if not isinstance(msgs, list):
@@ -284,7 +330,7 @@ class ToolCall:
 
 class Plan:
     """Everything needed to answer one generation request, in any dialect
-    ("openai" chat, "anthropic", "responses")."""
+    ("openai" chat, "anthropic", "responses", "gemini")."""
 
     __slots__ = ("b", "content", "reasoning", "tools", "prompt_tokens", "directive")
 

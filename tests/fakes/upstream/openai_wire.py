@@ -176,6 +176,38 @@ def stream_events(plan: Plan, model, include_usage: bool):
     yield FINAL, b"data: [DONE]\n\n"
 
 
+def text_completion_body(plan: Plan, model) -> bytes:
+    """A legacy `text_completion` (POST /v1/completions)."""
+    out = {"id": "cmpl-" + rand_id(), "object": "text_completion", "created": int(time.time()), "model": model,
+           "choices": [{"text": plan.text, "index": 0, "logprobs": None, "finish_reason": finish_reason(plan)}]}
+    usage = usage_dict(plan)
+    if usage is not None:
+        out["usage"] = usage
+    return orjson.dumps(out)
+
+
+def text_completion_events(plan: Plan, model, include_usage: bool):
+    """A streamed legacy completion: one chunk per text piece, the finish
+    chunk, the usage chunk (`choices: []`, with include_usage), `[DONE]`."""
+    cid = "cmpl-" + rand_id()
+    created = int(time.time())
+    usage = usage_dict(plan)
+
+    def chunk(text, finish=None):
+        c = {"id": cid, "object": "text_completion", "created": created, "model": model,
+             "choices": [{"text": text, "index": 0, "logprobs": None, "finish_reason": finish}]}
+        return b"data: " + orjson.dumps(c) + b"\n\n"
+
+    for piece in plan.content:
+        yield DELTA, chunk(piece)
+    yield FINAL, chunk("", finish_reason(plan))
+    if include_usage and usage is not None:
+        c = {"id": cid, "object": "text_completion", "created": created, "model": model, "choices": [],
+             "usage": usage}
+        yield FINAL, b"data: " + orjson.dumps(c) + b"\n\n"
+    yield FINAL, b"data: [DONE]\n\n"
+
+
 def stream_error_event(plan: Plan) -> bytes:
     b = plan.b
     return b"data: " + orjson.dumps({"error": {

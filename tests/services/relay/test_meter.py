@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from services.pricing import Usage
-from services.relay.dialects import anthropic_messages, openai_chat, openai_responses
+from services.relay.dialects import DIALECTS, anthropic_messages, gemini, openai_chat, openai_completions, \
+    openai_responses
 from services.relay.meter import Meter
 
 
@@ -47,7 +48,30 @@ def test_responses_terminal_event_carries_the_usage_even_when_incomplete():
     assert m.finish_reason == "length"
 
 
+def test_gemini_stream_last_usage_counts_thoughts_and_tool_use_prompts():
+    m = meter(gemini)
+    m.observe({"candidates": [{"content": {"parts": [{"text": "thinking", "thought": True}]}}],
+               "usageMetadata": {"promptTokenCount": 500}})
+    m.observe({"candidates": [{"content": {"parts": [{"functionCall": {"name": "f", "args": {"a": 1}}}]},
+                               "finishReason": "STOP"}],
+               "usageMetadata": {"promptTokenCount": 500, "toolUsePromptTokenCount": 10, "candidatesTokenCount": 2,
+                                 "thoughtsTokenCount": 3, "cachedContentTokenCount": 100}})
+    assert m.billable(1) == Usage(prompt_tokens=510, completion_tokens=5, cached_tokens=100, reasoning_tokens=3)
+    assert m.finish_reason == "STOP" and m.first_token_at is not None
+
+
+def test_legacy_completions_read_text_and_usage():
+    m = meter(openai_completions)
+    m.observe({"choices": [{"text": "Once", "index": 0, "finish_reason": None}]})
+    m.observe({"choices": [{"text": "", "index": 0, "finish_reason": "length"}]})
+    m.observe({"choices": [], "usage": {"prompt_tokens": 7, "completion_tokens": 16}})
+    assert m.billable(1) == Usage(prompt_tokens=7, completion_tokens=16) and m.finish_reason == "length"
+    assert set(DIALECTS) == {"openai.chat", "anthropic.messages", "openai.responses", "gemini", "openai.completions"}
+
+
 @pytest.mark.parametrize("dialect, answer", [
+    (openai_completions, {"choices": [{"text": "abcdefgh", "finish_reason": "stop"}]}),
+    (gemini, {"candidates": [{"content": {"parts": [{"text": "abcdefgh"}]}, "finishReason": "STOP"}]}),
     (openai_chat, {"choices": [{"message": {"content": "abcdefgh"}, "finish_reason": "stop"}]}),
     (anthropic_messages, {"content": [{"type": "text", "text": "abcdefgh"}], "stop_reason": "end_turn"}),
     (openai_responses, {"status": "completed", "output": [{"type": "message",

@@ -26,6 +26,14 @@ def channel(provider: str, speaks: tuple = ()) -> ChannelInfo:
     ("openai.chat", "anthropic", (), "anthropic.messages", False),
     ("anthropic.messages", "anthropic", (), "anthropic.messages", True),
     ("openai.responses", "anthropic", (), "anthropic.messages", False),
+    ("openai.chat", "gemini", (), "gemini", False),
+    ("anthropic.messages", "gemini", (), "gemini", False),
+    ("openai.responses", "gemini", (), "gemini", False),
+    ("gemini", "gemini", (), "gemini", True),
+    ("openai.completions", "openai", (), "openai.chat", False),
+    ("openai.completions", "openai", ("openai.chat", "openai.completions"), "openai.completions", True),
+    ("openai.completions", "anthropic", (), "anthropic.messages", False),
+    ("openai.completions", "gemini", (), "gemini", False),
 ])
 def test_plan(client, provider, speaks, upstream, direct):
     dialect, converter = plan(client, channel(provider, speaks))
