@@ -14,6 +14,10 @@ from services.keys import disable_key
 from services.ledger import InsufficientCredits
 from i18n import N_
 
+# accounts.html and account.html show a status as _(status): an account's
+# and a key's (the key states are "active", "disabled", "deleted").
+STATUSES = (N_("active"), N_("suspended"), N_("disabled"), N_("deleted"))
+
 
 @bp.get("/accounts")
 def accounts():

@@ -25,8 +25,8 @@ def _matchers() -> tuple[tuple[str, re.Pattern], ...]:
     chinese = "\n".join(m.string for m in catalog if m.id and isinstance(m.string, str))
     found = []
     for message in catalog:
-        if not message.id or not isinstance(message.id, str) or message.string == message.id:
-            continue
+        if not message.id or not isinstance(message.id, str) or message.string.lower() == message.id.lower():
+            continue  # the same word in Chinese ("API", "anthropic" -> "Anthropic")
         english = re.sub(r"\s+", " ", message.id.replace("%%", "%")).strip()
         parts = re.split(r"%\(\w+\)s", english)
         body = ".+?".join(re.escape(p) for p in parts)
