@@ -1,5 +1,7 @@
 # Two commands: `make run` (set up everything and serve on 127.0.0.1:8000,
 # in development or production as TOLLGATE_ENV says) and `make test`. Everything they need is installed from this file.
+# `make install` also compiles the translations (translations/*/LC_MESSAGES/*.po
+# -> .mo, which are not committed); see docs/i18n.md.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -7,7 +9,9 @@ PORT ?= 8000
 WORKERS ?= 2
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-dev migrate seed bench clean chromium claude-code codex gemini-cli
+MOS := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/*.po))
+
+.PHONY: run test install install-dev translations migrate seed bench clean chromium claude-code codex gemini-cli
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +27,13 @@ $(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
 	$(BIN)/pip install -q --no-compile -r requirements-dev.txt
 	touch $@
 
-install: $(VENV)/.installed
-install-dev: $(VENV)/.installed-dev
+# The gettext catalogs the app reads: compiled whenever a .po is newer.
+$(MOS): %.mo: %.po $(VENV)/.installed
+	$(BIN)/pybabel compile -d translations
+
+translations: $(MOS)
+install: $(VENV)/.installed translations
+install-dev: $(VENV)/.installed-dev translations
 
 migrate: install
 	$(BIN)/flask --app app db upgrade
@@ -79,4 +88,4 @@ bench: install-dev
 	$(BIN)/python -m bench.run
 
 clean:
-	rm -rf $(VENV) .pytest_cache test-artifacts .tools
+	rm -rf $(VENV) .pytest_cache test-artifacts .tools $(MOS)

@@ -81,6 +81,9 @@ def _init_extensions(app: Flask) -> None:
     session_auth.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    import i18n
+
+    i18n.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_pragmas)

@@ -18,6 +18,7 @@ from extensions import db
 from models import ApiKey, LlmModel
 from models.api_key import KEY_ACTIVE, KEY_DISABLED
 from services import keys
+from i18n import N_
 
 KEY_DELETED = "deleted"
 MAX_NAME = 120
@@ -33,7 +34,7 @@ class KeyError_(ValueError):
     `template` and `values` let a page translate a message with values."""
 
     def __init__(self, code: str, message: str, **values):
-        super().__init__(message.format(**values) if values else message)
+        super().__init__(message % values if values else message)
         self.code = code
         self.template = message
         self.values = values
@@ -52,9 +53,9 @@ class Caps:
 def clean_name(name) -> str:
     name = (name if isinstance(name, str) else "").strip()
     if not name:
-        raise KeyError_("name_required", "Give the key a name.")
+        raise KeyError_("name_required", N_("Give the key a name."))
     if len(name) > MAX_NAME:
-        raise KeyError_("name_too_long", f"Use at most {MAX_NAME} characters for the name.")
+        raise KeyError_("name_too_long", N_("Use at most %(n)s characters for the name."), n=MAX_NAME)
     return name
 
 
@@ -78,7 +79,7 @@ def parse_expiry(value) -> datetime | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if not isinstance(value, str):
-        raise KeyError_("invalid_expiry", "Give the expiry date as YYYY-MM-DD.")
+        raise KeyError_("invalid_expiry", N_("Give the expiry date as YYYY-MM-DD."))
     text = value.strip().replace("Z", "+00:00")
     try:
         if len(text) == 10:
@@ -87,7 +88,7 @@ def parse_expiry(value) -> datetime | None:
         if moment.tzinfo is not None:
             moment = (moment - moment.utcoffset()).replace(tzinfo=None)
     except (ValueError, OverflowError):  # OverflowError: 9999-12-31 plus a day
-        raise KeyError_("invalid_expiry", "Give the expiry date as YYYY-MM-DD.") from None
+        raise KeyError_("invalid_expiry", N_("Give the expiry date as YYYY-MM-DD.")) from None
     return moment
 
 
@@ -101,29 +102,29 @@ def parse_models(value) -> list[str] | None:
     elif isinstance(value, list) and all(isinstance(n, str) for n in value):
         names = [n.strip() for n in value if n.strip()]
     else:
-        raise KeyError_("invalid_models", "List model names separated by commas.")
+        raise KeyError_("invalid_models", N_("List model names separated by commas."))
     if not names:
         return None
     names = sorted(set(names))
     if len(names) > MAX_MODELS:
-        raise KeyError_("invalid_models", f"Allow at most {MAX_MODELS} models.")
+        raise KeyError_("invalid_models", N_("Allow at most %(n)s models."), n=MAX_MODELS)
     # Only models a customer can see: hidden or disabled ones answer as unknown,
     # so the allow-list cannot be used to probe the registry.
     known = set(db.session.scalars(select(LlmModel.id).where(
         LlmModel.id.in_(names), LlmModel.enabled.is_(True), LlmModel.public.is_(True))))
     unknown = [n for n in names if n not in known]
     if unknown:
-        raise KeyError_("unknown_model", "Unknown model: {names}", names=", ".join(unknown[:5])[:200])
+        raise KeyError_("unknown_model", N_("Unknown model: %(names)s"), names=", ".join(unknown[:5])[:200])
     return names
 
 
 def parse_caps(*, spend_cap=None, expires_at=None, allowed_models=None, rpm=None) -> Caps:
     return Caps(
-        spend_cap=_whole(spend_cap, "invalid_spend_cap", "The spend cap must be a whole number of credits.", 0,
+        spend_cap=_whole(spend_cap, "invalid_spend_cap", N_("The spend cap must be a whole number of credits."), 0,
                          MAX_CREDITS),
         expires_at=parse_expiry(expires_at),
         allowed_models=parse_models(allowed_models),
-        rpm=_whole(rpm, "invalid_rpm", "Requests per minute must be a whole number from 1 to 1,000,000.", 1, MAX_RPM),
+        rpm=_whole(rpm, "invalid_rpm", N_("Requests per minute must be a whole number from 1 to 1,000,000."), 1, MAX_RPM),
     )
 
 
@@ -156,7 +157,7 @@ def create(account_id: int, name, caps: Caps | None = None) -> tuple[ApiKey, str
     live = db.session.scalar(select(db.func.count(ApiKey.id)).where(ApiKey.account_id == account_id,
                                                                    ApiKey.status != KEY_DELETED))
     if live >= MAX_KEYS:
-        raise KeyError_("too_many_keys", f"An account can hold at most {MAX_KEYS} keys; delete one first.")
+        raise KeyError_("too_many_keys", N_("An account can hold at most %(n)s keys; delete one first."), n=MAX_KEYS)
     return keys.create_key(account_id, name, spend_cap=caps.spend_cap, expires_at=caps.expires_at,
                            allowed_models=caps.allowed_models, rpm=caps.rpm)
 

@@ -6,6 +6,7 @@ import secrets
 from extensions import db
 from models import Account
 from services import ledger
+from i18n import N_
 
 
 def create_account(name: str = "", email: str | None = None) -> Account:
@@ -42,9 +43,9 @@ def adjust(account_id: int, credits: int, *, reason: str, actor_user_id: int | N
 
     reason = (reason or "").strip()
     if not reason:
-        raise AccountError("Give a reason; it is kept on the ledger entry and in the audit log.")
+        raise AccountError(N_("Give a reason; it is kept on the ledger entry and in the audit log."))
     if credits == 0:
-        raise AccountError("Adjust by a non-zero number of credits.")
+        raise AccountError(N_("Adjust by a non-zero number of credits."))
     db.session.rollback()  # no read snapshot held while writing (SQLite)
     with db.engine.begin() as conn:
         if conn.execute(db.select(Account.id).where(Account.id == account_id)).first() is None:

@@ -15,6 +15,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from extensions import db
 from models import User
 from models.base import utcnow
+from i18n import N_
 
 MIN_PASSWORD = 8
 MAX_PASSWORD = 256
@@ -26,9 +27,11 @@ _DUMMY_HASH = generate_password_hash("tollgate-no-such-user")
 class UserError(ValueError):
     """A refusal the user can act on; `code` is stable, the message is English."""
 
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
+    def __init__(self, code: str, message: str, **values):
+        super().__init__(message % values if values else message)
         self.code = code
+        self.template = message  # translated where shown: gettext(template, **values)
+        self.values = values
 
 
 def normalize_email(email: str | None) -> str:
@@ -47,11 +50,11 @@ COMMON_PASSWORDS = frozenset({
 def check_password_rules(password: str | None) -> str:
     password = password or ""
     if len(password) < MIN_PASSWORD:
-        raise UserError("weak_password", f"Use at least {MIN_PASSWORD} characters.")
+        raise UserError("weak_password", N_("Use at least %(n)s characters."), n=MIN_PASSWORD)
     if len(password) > MAX_PASSWORD:
-        raise UserError("weak_password", f"Use at most {MAX_PASSWORD} characters.")
+        raise UserError("weak_password", N_("Use at most %(n)s characters."), n=MAX_PASSWORD)
     if password.lower() in COMMON_PASSWORDS or len(set(password)) < 3:
-        raise UserError("weak_password", "This password is too easy to guess; choose another.")
+        raise UserError("weak_password", N_("This password is too easy to guess; choose another."))
     return password
 
 
@@ -65,7 +68,7 @@ def find_by_email(email: str) -> User | None:
         select(User).where(func.lower(User.email) == normalize_email(email))).scalar_one_or_none()
 
 
-EMAIL_TAKEN = ("email_taken", "An account with this email already exists.")
+EMAIL_TAKEN = ("email_taken", N_("An account with this email already exists."))
 
 
 def _new_credentials(email: str, password: str, taken: tuple[str, str]) -> tuple[str, str]:
@@ -73,7 +76,7 @@ def _new_credentials(email: str, password: str, taken: tuple[str, str]) -> tuple
     for a bad email, a weak password or (`taken`) an email in use."""
     email = normalize_email(email)
     if not valid_email(email):
-        raise UserError("invalid_email", "Enter a valid email address.")
+        raise UserError("invalid_email", N_("Enter a valid email address."))
     check_password_rules(password)
     if find_by_email(email) is not None:
         raise UserError(*taken)
@@ -120,7 +123,7 @@ def end_sessions(user_id: int) -> int:
 def change_password(user_id: int, current: str, new: str) -> User:
     user = db.session.get(User, user_id)
     if user is None or not check_password_hash(user.password_hash or _DUMMY_HASH, current or ""):
-        raise UserError("wrong_password", "The current password is not right.")
+        raise UserError("wrong_password", N_("The current password is not right."))
     check_password_rules(new)
     user.password_hash = generate_password_hash(new)
     user.session_version = User.session_version + 1
@@ -152,10 +155,10 @@ def set_password(user_id: int, password: str) -> None:
 # notice to that address, so a stranger who registered it is noticed.
 
 REGISTER_REFUSED = ("register_refused",
-                    "This email cannot be registered. If you already have an account, sign in instead.")
-CLAIM_FAILED = ("claim_failed", "No paid purchase matches this order number and email.")
+                    N_("This email cannot be registered. If you already have an account, sign in instead."))
+CLAIM_FAILED = ("claim_failed", N_("No paid purchase matches this order number and email."))
 ACCOUNT_NOT_EMPTY = ("account_not_empty",
-                     "Your account already has keys, orders or credits, so a purchase cannot be attached to it.")
+                     N_("Your account already has keys, orders or credits, so a purchase cannot be attached to it."))
 
 
 def trial_key(account_id: int) -> str:

@@ -13,6 +13,14 @@ import pytest  # noqa: E402
 from tests.support.databases import PostgresDatabase, postgres_unavailable  # noqa: E402
 
 
+def pytest_configure(config):
+    # `make test` compiles the translations; a bare `pytest` after editing a
+    # .po must not test the old .mo (or none: every page would be English).
+    import i18n
+
+    i18n.compile_stale()
+
+
 @pytest.fixture(scope="session")
 def fake_upstream():
     from tests.fakes.upstream_client import FakeUpstream

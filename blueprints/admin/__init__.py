@@ -17,12 +17,4 @@ def _operators_only():
 bp.after_request(no_store)
 
 
-@bp.record_once
-def _setup(state) -> None:
-    from blueprints.admin.strings_zh import ZH
-    from blueprints.storefront import i18n
-
-    i18n.add_strings(ZH)
-
-
 from blueprints.admin import accounts, channels, logs, models, overview, store  # noqa: E402,F401  (routes register on import)

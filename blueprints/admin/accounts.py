@@ -12,6 +12,11 @@ from models import KEY_ACTIVE, ApiKey
 from services import accounts as account_service, reports
 from services.keys import disable_key
 from services.ledger import InsufficientCredits
+from i18n import N_
+
+# accounts.html and account.html show a status as _(status): an account's
+# and a key's (the key states are "active", "disabled", "deleted").
+STATUSES = (N_("active"), N_("suspended"), N_("disabled"), N_("deleted"))
 
 
 @bp.get("/accounts")
@@ -31,18 +36,18 @@ def account(account_id: int):
 @bp.post(f"/accounts/<{ID}:account_id>/adjust")
 def account_adjust(account_id: int):
     try:
-        credits = integer("credits", "Credits", required=True)
+        credits = integer("credits", N_("Credits"), required=True)
         booked = account_service.adjust(account_id, credits, reason=text("reason"), actor_user_id=current_user.id,
                                         operation_id=text("operation_id") or None)
     except (FormError, account_service.AccountError) as exc:
         refused(exc)
     except InsufficientCredits as exc:
-        failed("Refused: the balance ({balance} credits) cannot go below zero; nothing changed.", balance=f"{exc.balance:,}")
+        failed(N_("Refused: the balance (%(balance)s credits) cannot go below zero; nothing changed."), balance=f"{exc.balance:,}")
     else:
         if booked:
-            done("Balance adjusted by {credits} credits.", credits=f"{credits:+,}")
+            done(N_("Balance adjusted by %(credits)s credits."), credits=f"{credits:+,}")
         else:
-            failed("This adjustment was already booked (the form was sent twice); nothing changed.")
+            failed(N_("This adjustment was already booked (the form was sent twice); nothing changed."))
     return redirect(url_for("admin.account", account_id=account_id))
 
 
@@ -54,7 +59,7 @@ def account_status(account_id: int):
     except account_service.AccountError as exc:
         refused(exc)
     else:
-        done("Account {id} is now {status}.", id=account_id, status=status)
+        done(N_("Account %(id)s is now %(status)s."), id=account_id, status=status)
     return redirect(url_for("admin.account", account_id=account_id))
 
 
@@ -65,9 +70,9 @@ def key_disable(key_id: int):
     # Only an active key: disabling a key the customer deleted would bring it
     # back into their list as REVOKED.
     if key.status != KEY_ACTIVE:
-        failed("Key {id} is not active; nothing to do.", id=key_id)
+        failed(N_("Key %(id)s is not active; nothing to do."), id=key_id)
         return redirect(url_for("admin.account", account_id=account_id))
     disable_key(key_id)
     audited("key.disable", f"key:{key_id}", account_id=account_id)
-    done("Key {id} disabled.", id=key_id)
+    done(N_("Key %(id)s disabled."), id=key_id)
     return redirect(url_for("admin.account", account_id=account_id))

@@ -11,6 +11,7 @@ from services import channels as channel_service
 from services.channel_stats import channel_overview
 from services.dialect_names import DEFAULT_SPEAKS, DIALECTS
 from services.relay.adapters import ADAPTERS
+from i18n import N_
 
 
 @bp.get("/channels")
@@ -21,15 +22,15 @@ def channels():
 
 def _fields() -> dict:
     """The form as add_channel/update_channel arguments."""
-    weight = integer("weight", "Weight", minimum=0, maximum=MAX_INT)
+    weight = integer("weight", N_("Weight"), minimum=0, maximum=MAX_INT)
     return {"name": text("name"), "provider": text("provider"), "base_url": text("base_url"),
             "api_key": text("api_key") or None, "models": words("models"), "speaks": text("speaks") or None,
-            "model_map": pairs("model_map", "Model map"),
-            "priority": integer("priority", "Priority", maximum=MAX_INT) or 0,
+            "model_map": pairs("model_map", N_("Model map")),
+            "priority": integer("priority", N_("Priority"), maximum=MAX_INT) or 0,
             "weight": 1 if weight is None else weight,
-            "timeouts": (number("connect_timeout", "Connect timeout"),
-                         number("first_byte_timeout", "First-byte timeout"),
-                         number("idle_timeout", "Idle timeout"))}
+            "timeouts": (number("connect_timeout", N_("Connect timeout")),
+                         number("first_byte_timeout", N_("First-byte timeout")),
+                         number("idle_timeout", N_("Idle timeout")))}
 
 
 def _form(channel=None, error=None, status=200):
@@ -50,7 +51,7 @@ def channel_new():
         return _form(error=error_text(exc), status=400)
     audited("channel.add", f"channel:{channel.id}", name=channel.name, base_url=channel.base_url,
             models=channel.models, speaks=channel.speaks)
-    done("Channel {name} added.", name=channel.name)
+    done(N_("Channel %(name)s added."), name=channel.name)
     return redirect(url_for("admin.channels"))
 
 
@@ -66,7 +67,7 @@ def channel_edit(channel_id: int):
         return _form(db.session.get(Channel, channel_id), error=error_text(exc), status=400)
     audited("channel.edit", f"channel:{channel.id}", name=channel.name, base_url=channel.base_url,
             models=channel.models, speaks=channel.speaks, key_replaced=bool(text("api_key")))
-    done("Channel {name} saved.", name=channel.name)
+    done(N_("Channel %(name)s saved."), name=channel.name)
     return redirect(url_for("admin.channels"))
 
 
@@ -76,7 +77,7 @@ def channel_enabled(channel_id: int):
     enable = text("enabled") == "1"
     channel_service.set_enabled(channel.name, enable)
     audited("channel.enable" if enable else "channel.disable", f"channel:{channel_id}", name=channel.name)
-    done("Channel {name} enabled." if enable else "Channel {name} disabled.", name=channel.name)
+    done(N_("Channel %(name)s enabled.") if enable else N_("Channel %(name)s disabled."), name=channel.name)
     return redirect(url_for("admin.channels"))
 
 
@@ -84,6 +85,6 @@ def channel_enabled(channel_id: int):
 def channel_test(channel_id: int):
     result = channel_service.check(channel_id, text("model") or None)
     if result is None:
-        failed("No such channel, or it serves no model.")
+        failed(N_("No such channel, or it serves no model."))
         return redirect(url_for("admin.channels"))
     return render_template("admin/channel_test.html", result=result)

@@ -9,31 +9,33 @@ import re
 from datetime import date, datetime
 
 from flask import abort, flash, request
+from flask_babel import gettext
 from flask_login import current_user
 
-from blueprints.storefront.i18n import translate
-
 from services import audit
+from i18n import N_
 
 
 MAX_INT = 2**31 - 1  # an INTEGER column: ids, cents, sort orders, token counts, ...
 ID = f"int(min=1, max={MAX_INT})"  # route converter: an id no row can have is a 404, not an overflow
 MAX_AMOUNT = 10**15  # credits and prices (BIGINTEGER): far above any real amount, far below 2**63
 
-# Refusals the services raise as fixed English text with values in it; the
-# admin's strings_zh has each template, so error_text() can translate them.
+# Refusals the services raise as finished English text with values in it
+# (f-strings): error_text() reads the values back out with these templates
+# and translates the template. The catalog has each; N_() marks them for
+# `pybabel extract`.
 SERVICE_MESSAGES = (
-    "No account {id}.", "No order {no}.",
-    "Order {no} is {status}; only a pending order can be marked paid.",
-    "Order {no} is {status}; only a paid order can be refunded.",
-    "The account's balance ({balance} credits) no longer covers the {credits} credits this order gave; "
-    "nothing was refunded.",
-    "unknown dialect {name}; choose from {allowed}",  # services.dialect_names
-    "a channel of kind {provider} cannot speak {refused}; it can speak {sendable}",
+    N_("No account %(id)s."), N_("No order %(no)s."),
+    N_("Order %(no)s is %(status)s; only a pending order can be marked paid."),
+    N_("Order %(no)s is %(status)s; only a paid order can be refunded."),
+    N_("The account's balance (%(balance)s credits) no longer covers the %(credits)s credits this order gave; "
+       "nothing was refunded."),
+    N_("unknown dialect %(name)s; choose from %(allowed)s"),  # services.dialect_names
+    N_("a channel of kind %(provider)s cannot speak %(refused)s; it can speak %(sendable)s"),
 )
 _SERVICE_PATTERNS = tuple(
     (template, re.compile("".join(f"(?P<{part}>.+?)" if i % 2 else re.escape(part)
-                                  for i, part in enumerate(re.split(r"\{(\w+)\}", template)))))
+                                  for i, part in enumerate(re.split(r"%\((\w+)\)s", template)))))
     for template in SERVICE_MESSAGES)
 
 
@@ -42,7 +44,7 @@ class FormError(ValueError):
 
 
 def _form_error(message: str, label: str, **values) -> FormError:
-    return FormError(translate(message, label=translate(label), **values))
+    return FormError(gettext(message, label=gettext(label), **values))
 
 
 def text(name: str, default: str = "") -> str:
@@ -55,17 +57,17 @@ def integer(name: str, label: str, *, required: bool = False, minimum: int | Non
     raw = text(name).replace(",", "").replace("_", "")
     if not raw:
         if required:
-            raise _form_error("{label}: required", label)
+            raise _form_error(N_("%(label)s: required"), label)
         return None
     try:
         value = int(raw)
     except ValueError:
-        raise _form_error("{label}: a whole number, please", label) from None
+        raise _form_error(N_("%(label)s: a whole number, please"), label) from None
     lowest = -maximum if minimum is None else minimum
     if value < lowest:
-        raise _form_error("{label}: at least {minimum}", label, minimum=f"{lowest:,}")
+        raise _form_error(N_("%(label)s: at least %(minimum)s"), label, minimum=f"{lowest:,}")
     if value > maximum:
-        raise _form_error("{label}: at most {maximum}", label, maximum=f"{maximum:,}")
+        raise _form_error(N_("%(label)s: at most %(maximum)s"), label, maximum=f"{maximum:,}")
     return value
 
 
@@ -78,9 +80,9 @@ def number(name: str, label: str) -> float | None:
     except ValueError:
         value = math.nan
     if not math.isfinite(value):  # float() also reads "nan" and "1e999"
-        raise _form_error("{label}: a number of seconds, please", label)
+        raise _form_error(N_("%(label)s: a number of seconds, please"), label)
     if value <= 0:
-        raise _form_error("{label}: more than 0", label)
+        raise _form_error(N_("%(label)s: more than 0"), label)
     return value
 
 
@@ -101,7 +103,7 @@ def pairs(name: str, label: str) -> dict[str, str]:
             continue
         client, sep, upstream = line.partition("=")
         if not sep or not client.strip() or not upstream.strip():
-            raise _form_error("{label}: expected client_name=upstream_name, got {line}", label,
+            raise _form_error(N_("%(label)s: expected client_name=upstream_name, got %(line)s"), label,
                               line=repr(line.strip()))
         mapping[client.strip()] = upstream.strip()
     return mapping
@@ -114,7 +116,7 @@ def moment(name: str, label: str) -> datetime | None:
     try:
         return datetime.fromisoformat(raw)
     except ValueError:
-        raise _form_error("{label}: a date and time such as 2026-01-31T23:59", label) from None
+        raise _form_error(N_("%(label)s: a date and time such as 2026-01-31T23:59"), label) from None
 
 
 def day_arg(name: str) -> date | None:
@@ -145,12 +147,12 @@ def page_arg() -> int:
 
 
 def done(message: str, **values) -> None:
-    """Flash in the operator's language; `values` fill the {placeholders}."""
-    flash(translate(message, **values), "ok")
+    """Flash in the operator's language; `values` fill the %(placeholders)s."""
+    flash(gettext(message, **values), "ok")
 
 
 def failed(message: str, **values) -> None:
-    flash(translate(message, **values), "error")
+    flash(gettext(message, **values), "error")
 
 
 def error_text(exc: Exception) -> str:
@@ -161,8 +163,8 @@ def error_text(exc: Exception) -> str:
     for template, pattern in _SERVICE_PATTERNS:
         found = pattern.fullmatch(message)
         if found:
-            return translate(template, **found.groupdict())
-    return translate(message)
+            return gettext(template, **found.groupdict())
+    return gettext(message)
 
 
 def refused(exc: Exception) -> None:

@@ -7,10 +7,11 @@ from blueprints.admin.forms import (MAX_AMOUNT, MAX_INT, FormError, audited, che
 from extensions import db
 from models import LlmModel, ModelAlias
 from services import registry
+from i18n import N_
 
 # (field, label, largest value: prices are BIGINTEGER, token counts INTEGER)
-PRICES = (("input_price", "Input price", MAX_AMOUNT), ("output_price", "Output price", MAX_AMOUNT),
-          ("cache_read_price", "Cached input price", MAX_AMOUNT), ("request_price", "Request price", MAX_AMOUNT),
+PRICES = (("input_price", N_("Input price"), MAX_AMOUNT), ("output_price", N_("Output price"), MAX_AMOUNT),
+          ("cache_read_price", N_("Cached input price"), MAX_AMOUNT), ("request_price", N_("Request price"), MAX_AMOUNT),
           ("max_output_tokens", "Max output tokens", MAX_INT), ("context_window", "Context window", MAX_INT))
 
 
@@ -46,7 +47,7 @@ def model_edit():
     audited("model.create" if created else "model.edit", f"model:{row.id}",
             input_price=row.input_price, output_price=row.output_price, cache_read_price=row.cache_read_price,
             request_price=row.request_price, enabled=row.enabled, public=row.public)
-    done("Model {id} saved.", id=row.id)
+    done(N_("Model %(id)s saved."), id=row.id)
     return redirect(url_for("admin.models"))
 
 
@@ -59,7 +60,7 @@ def alias_add():
         refused(exc)
         return redirect(url_for("admin.models"))
     audited("alias.set", f"alias:{alias.pattern}", model_id=alias.model_id)
-    done("Alias {pattern} now calls {model}.", pattern=alias.pattern, model=alias.model_id)
+    done(N_("Alias %(pattern)s now calls %(model)s."), pattern=alias.pattern, model=alias.model_id)
     return redirect(url_for("admin.models"))
 
 
@@ -68,7 +69,7 @@ def alias_remove():
     pattern = text("pattern")
     if registry.remove_alias(pattern):
         audited("alias.remove", f"alias:{pattern}")
-        done("Alias {pattern} removed.", pattern=pattern)
+        done(N_("Alias %(pattern)s removed."), pattern=pattern)
     else:
-        failed("No alias {pattern}.", pattern=pattern)
+        failed(N_("No alias %(pattern)s."), pattern=pattern)
     return redirect(url_for("admin.models"))

@@ -10,6 +10,7 @@ from models import Package
 from models.commerce import ORDER_CLOSED, ORDER_PAID, ORDER_PENDING, ORDER_REFUNDED
 from services import coupons as coupon_service, packages as package_service, reports
 from services.orders import manual
+from i18n import N_
 
 STATUSES = (ORDER_PENDING, ORDER_PAID, ORDER_CLOSED, ORDER_REFUNDED)
 
@@ -34,16 +35,16 @@ def package_edit():
         row, created = package_service.set_package(
             package.code if package else text("code"), kind=text("kind") or None, name=text("name") or None,
             name_zh=text("name_zh"),
-            price_cents=integer("price_cents", "Price (cents)", required=True, minimum=1, maximum=MAX_INT),
-            base_credits=integer("base_credits", "Base credits", required=True, minimum=0),
-            bonus_credits=integer("bonus_credits", "Bonus credits", minimum=0) or 0,
-            active=checkbox("active"), sort_order=integer("sort_order", "Sort order", maximum=MAX_INT) or 0)
+            price_cents=integer("price_cents", N_("Price (cents)"), required=True, minimum=1, maximum=MAX_INT),
+            base_credits=integer("base_credits", N_("Base credits"), required=True, minimum=0),
+            bonus_credits=integer("bonus_credits", N_("Bonus credits"), minimum=0) or 0,
+            active=checkbox("active"), sort_order=integer("sort_order", N_("Sort order"), maximum=MAX_INT) or 0)
     except (FormError, ValueError) as exc:
         db.session.rollback()
         return _package_form(package, error=error_text(exc), status=400)
     audited("package.create" if created else "package.edit", f"package:{row.code}", price_cents=row.price_cents,
             base_credits=row.base_credits, bonus_credits=row.bonus_credits, active=row.active)
-    done("Package {code} saved.", code=row.code)
+    done(N_("Package %(code)s saved."), code=row.code)
     return redirect(url_for("admin.packages"))
 
 
@@ -57,7 +58,7 @@ def package_active(code: str):
         refused(exc)
         return redirect(url_for("admin.packages"))
     audited("package.activate" if active else "package.deactivate", f"package:{row.code}")
-    done("Package {code} activated." if active else "Package {code} deactivated.", code=row.code)
+    done(N_("Package %(code)s activated.") if active else N_("Package %(code)s deactivated."), code=row.code)
     return redirect(url_for("admin.packages"))
 
 
@@ -71,17 +72,17 @@ def coupon_create():
     try:
         kind = text("kind")
         coupon = coupon_service.create_coupon(
-            text("code"), kind, integer("value", "Value", required=True, maximum=MAX_INT) or 0,
+            text("code"), kind, integer("value", N_("Value"), required=True, maximum=MAX_INT) or 0,
             packages=words("packages") or None,
-            valid_from=moment("valid_from", "Valid from"), valid_until=moment("valid_until", "Valid until"),
-            max_uses=integer("max_uses", "Max uses", minimum=1, maximum=MAX_INT))
+            valid_from=moment("valid_from", N_("Valid from")), valid_until=moment("valid_until", N_("Valid until")),
+            max_uses=integer("max_uses", N_("Max uses"), minimum=1, maximum=MAX_INT))
     except (FormError, ValueError) as exc:
         db.session.rollback()
         return render_template("admin/coupons.html", coupons=coupon_service.list_coupons(), form=request.form,
                                error=error_text(exc)), 400
     audited("coupon.create", f"coupon:{coupon.code}", kind=coupon.kind, value=coupon.value,
             max_uses=coupon.max_uses, packages=coupon.package_codes)
-    done("Coupon {code} created.", code=coupon.code)
+    done(N_("Coupon %(code)s created."), code=coupon.code)
     return redirect(url_for("admin.coupons"))
 
 
@@ -93,7 +94,7 @@ def coupon_deactivate(code: str):
         refused(exc)
         return redirect(url_for("admin.coupons"))
     audited("coupon.deactivate", f"coupon:{coupon.code}")
-    done("Coupon {code} deactivated.", code=coupon.code)
+    done(N_("Coupon %(code)s deactivated."), code=coupon.code)
     return redirect(url_for("admin.coupons"))
 
 
@@ -118,9 +119,9 @@ def order_mark_paid(order_no: str):
         refused(exc)
     else:
         if outcome.done_now:
-            done("Order {no} marked paid; its credits were booked.", no=order_no)
+            done(N_("Order %(no)s marked paid; its credits were booked."), no=order_no)
         else:
-            failed("Order {no} was already paid; nothing changed.", no=order_no)
+            failed(N_("Order %(no)s was already paid; nothing changed."), no=order_no)
     return redirect(url_for("admin.order", order_no=order_no))
 
 
@@ -132,7 +133,7 @@ def order_refund(order_no: str):
         refused(exc)
     else:
         if outcome.done_now:
-            done("Order {no} refunded; its credits were taken back.", no=order_no)
+            done(N_("Order %(no)s refunded; its credits were taken back."), no=order_no)
         else:
-            failed("Order {no} was already refunded; nothing changed.", no=order_no)
+            failed(N_("Order %(no)s was already refunded; nothing changed."), no=order_no)
     return redirect(url_for("admin.order", order_no=order_no))

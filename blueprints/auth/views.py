@@ -5,16 +5,17 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from blueprints import session_auth
 from blueprints.auth import bp
-from blueprints.storefront.i18n import translate as _
 from extensions import limiter
 from services import users
+from i18n import N_
 
-WRONG = "Email or password is wrong."
-THROTTLED = "Too many attempts. Wait a few minutes and try again."
+WRONG = N_("Email or password is wrong.")
+THROTTLED = N_("Too many attempts. Wait a few minutes and try again.")
 TEMPLATES = {"auth.sign_in": "auth/sign_in.html", "auth.register": "auth/register.html"}
 
 
@@ -87,11 +88,11 @@ def register():
     password = form.get("password", "")
     try:
         if password != form.get("confirm", ""):
-            raise users.UserError("password_mismatch", "The two passwords differ.")
+            raise users.UserError("password_mismatch", N_("The two passwords differ."))
         user = users.register(email, password, order_no=order_no,
                               trial_credits=current_app.config["TRIAL_CREDITS"])
     except users.UserError as exc:
-        return no_store(render_template("auth/register.html", error=_(str(exc)), email=email,
+        return no_store(render_template("auth/register.html", error=_(exc.template, **exc.values), email=email,
                                         order_no=order_no)), 400
     session_auth.sign_in(user)
     flash(_("Welcome! Your account is ready."), "ok")
@@ -112,11 +113,11 @@ def change_password():
     form = request.form
     try:
         if form.get("new_password", "") != form.get("confirm", ""):
-            raise users.UserError("password_mismatch", "The two passwords differ.")
+            raise users.UserError("password_mismatch", N_("The two passwords differ."))
         user = users.change_password(current_user.id, form.get("current_password", ""),
                                      form.get("new_password", ""))
     except users.UserError as exc:
-        flash(_(str(exc)), "error")
+        flash(_(exc.template, **exc.values), "error")
         return redirect(url_for("dashboard.settings"), 303)
     # Every other session is dead now; this browser stays signed in.
     session_auth.refresh_session(user)

@@ -4,12 +4,13 @@ account's key, or a deleted one, is a 404 for every action."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from blueprints.dashboard import bp
-from blueprints.storefront.i18n import translate as _
 from services import account_keys, users
 from services.account_keys import KeyError_
+from i18n import N_
 
 
 def _caps_from(form) -> account_keys.Caps:
@@ -68,7 +69,7 @@ def rename_key(key_id: int):
         account_keys.rename(current_user.account_id, key.id, request.form.get("name"))
     except KeyError_ as exc:
         return _refused(key, exc)
-    return _back(key_id, "Key renamed.")
+    return _back(key_id, N_("Key renamed."))
 
 
 @bp.post("/keys/<int:key_id>/caps")
@@ -79,7 +80,7 @@ def key_caps(key_id: int):
         account_keys.set_caps(current_user.account_id, key.id, _caps_from(request.form))
     except KeyError_ as exc:
         return _refused(key, exc)
-    return _back(key_id, "Limits saved.")
+    return _back(key_id, N_("Limits saved."))
 
 
 @bp.post("/keys/<int:key_id>/disable")
@@ -87,7 +88,7 @@ def key_caps(key_id: int):
 def disable_key(key_id: int):
     _owned(key_id)
     account_keys.disable(current_user.account_id, key_id)
-    return _back(key_id, "Key revoked. Requests with it are refused from now on.")
+    return _back(key_id, N_("Key revoked. Requests with it are refused from now on."))
 
 
 @bp.post("/keys/<int:key_id>/delete")

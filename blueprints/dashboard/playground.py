@@ -13,6 +13,7 @@ of another account, a disabled, deleted or expired key are all 404."""
 from __future__ import annotations
 
 from flask import current_app, g, jsonify, render_template
+from flask_babel import gettext as _
 from flask_limiter import RateLimitExceeded
 from flask_login import current_user, login_required
 
@@ -20,7 +21,7 @@ from blueprints.api_v1.auth import rate_limited
 from blueprints.api_v1.relaying import relay
 from blueprints.dashboard import bp
 from blueprints.json_body import BodyTooLarge, json_object
-from blueprints.storefront.i18n import translate as _
+from i18n import N_
 from services import playground
 from services.relay.doors.openai_chat import DOOR as OPENAI_DOOR
 from services.relay.errors import RelayError
@@ -28,17 +29,17 @@ from services.relay.errors import RelayError
 # What the page shows for a refusal, in the visitor's language; the relay's
 # own (English) message rides along as "detail".
 MESSAGES = {
-    "insufficient_credits": "Not enough credits for this answer: top up your account or raise the key's spend cap.",
-    "model_not_available": "This key may not use this model.",
-    "rate_limited": "Too many requests with this key. Wait a moment and try again.",
-    "request_too_large": "The conversation is too long. Start a new chat.",
-    "provider_error": "The model's provider is not answering. Try again later.",
-    "provider_not_configured": "The model's provider is not answering. Try again later.",
-    "invalid_api_key": "This key cannot be used.",
-    "api_disabled": "API access is disabled for this account.",
-    "key_not_found": "No such key.",
-    "invalid_request": "The request was not accepted.",
-    "unauthorized": "Sign in first.",
+    "insufficient_credits": N_("Not enough credits for this answer: top up your account or raise the key's spend cap."),
+    "model_not_available": N_("This key may not use this model."),
+    "rate_limited": N_("Too many requests with this key. Wait a moment and try again."),
+    "request_too_large": N_("The conversation is too long. Start a new chat."),
+    "provider_error": N_("The model's provider is not answering. Try again later."),
+    "provider_not_configured": N_("The model's provider is not answering. Try again later."),
+    "invalid_api_key": N_("This key cannot be used."),
+    "api_disabled": N_("API access is disabled for this account."),
+    "key_not_found": N_("No such key."),
+    "invalid_request": N_("The request was not accepted."),
+    "unauthorized": N_("Sign in first."),
 }
 
 

@@ -4,15 +4,19 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from blueprints.dashboard import bp
 from blueprints.dashboard.chart import daily_chart
 from blueprints.session_auth import no_store
-from blueprints.storefront.i18n import translate as _
 from extensions import limiter
 from models.base import utcnow
 from services import account_keys, usage, users
+from i18n import N_
+
+# orders.html shows a status as _(order.status.capitalize()).
+ORDER_STATUSES = (N_("Pending"), N_("Paid"), N_("Closed"), N_("Refunded"))
 
 
 def my_account() -> int | None:
@@ -88,7 +92,7 @@ def claim():
     try:
         users.claim_guest_purchase(current_user.id, form.get("order_no"))
     except users.UserError as exc:
-        flash(_(str(exc)), "error")
+        flash(_(exc.template, **exc.values), "error")
         return redirect(url_for("dashboard.settings"), 303)
     flash(_("The purchase is now in your account."), "ok")
     return redirect(url_for("dashboard.keys"), 303)

@@ -18,11 +18,10 @@ def short_credits(n: int) -> str:
 
 @bp.record_once
 def _setup(state) -> None:
-    from blueprints.storefront import i18n, seo
+    from blueprints.storefront import seo
 
     state.app.add_template_filter(short_credits)
     state.app.add_template_global(seo.canonical_url)
-    i18n.init_app(state.app)
 
 
 from blueprints.storefront import blog, flows, pages, seo  # noqa: E402,F401  (routes register on import)

@@ -36,8 +36,8 @@ from markupsafe import Markup
 
 from blueprints.public import site_url
 from blueprints.storefront import bp
-from blueprints.storefront.i18n import current_lang
-
+from i18n import current_lang
+from i18n import N_
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 REQUIRED = ("title", "date", "description")
 
@@ -99,6 +99,11 @@ def _date(path: Path, meta: dict, key: str) -> dt.date | None:
     except ValueError:
         raise PostError(f"{path.name}: {key} is not YYYY-MM-DD: {meta[key]!r}") from None
 
+
+# Tags are shown through _(): every tag a post uses needs a line here (so
+# `pybabel extract` puts it in the catalog) and its Chinese in messages.po;
+# tests/blueprints/storefront/test_blog.py checks both.
+TAG_NAMES = (N_("anthropic"), N_("api"), N_("billing"), N_("claude-code"), N_("getting-started"))
 
 def load_posts(folder: Path) -> dict[str, Post]:
     """Every post in `folder`, by slug. A broken file raises PostError."""

@@ -7,10 +7,10 @@ import segno
 from flask import current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.exceptions import NotFound
+from flask_babel import gettext, lazy_gettext
 
 from blueprints.public import site_url
 from blueprints.storefront import bp
-from blueprints.storefront.i18n import translate as _
 from blueprints.storefront.signed_in import account_topup, my_account, signed_in
 from extensions import limiter
 from models.commerce import PURCHASE, TOPUP
@@ -19,27 +19,29 @@ from services.orders import account_orders, create, lookup, payment
 from services.orders.errors import StoreError
 from services.packages import get_package, list_packages
 
-# Shown to visitors, in their language; StoreError.message is for logs and the API.
+# Shown to visitors, in their language (lazy: translated when shown);
+# StoreError.message is for logs and the API.
 MESSAGES = {
-    "email_invalid": "A valid contact email is required.",
-    "package_unknown": "Please choose a package.",
-    "key_invalid": "This API key cannot be topped up: check that it is complete and active.",
-    "coupon_invalid": "This coupon does not exist.",
-    "coupon_expired": "This coupon is not valid now.",
-    "coupon_not_applicable": "This coupon does not apply to this package.",
-    "coupon_used_up": "This coupon has been used up.",
-    "order_not_found": "No order matches this order number and email.",
-    "payment_unavailable": "The payment could not be started; try again shortly.",
-    "order_expired": "This order has expired; please place a new one.",
-    "key_already_shown": "The key was already shown once (and sent to your email).",
-    "key_not_ready": "The key is delivered once the order is paid.",
-    "dev_payment_off": "Development payment is not available.",
-    "account_unavailable": "This account cannot take orders now.",
+    "email_invalid": lazy_gettext("A valid contact email is required."),
+    "package_unknown": lazy_gettext("Please choose a package."),
+    "key_invalid": lazy_gettext("This API key cannot be topped up: check that it is complete and active."),
+    "coupon_invalid": lazy_gettext("This coupon does not exist."),
+    "coupon_expired": lazy_gettext("This coupon is not valid now."),
+    "coupon_not_applicable": lazy_gettext("This coupon does not apply to this package."),
+    "coupon_used_up": lazy_gettext("This coupon has been used up."),
+    "order_not_found": lazy_gettext("No order matches this order number and email."),
+    "payment_unavailable": lazy_gettext("The payment could not be started; try again shortly."),
+    "order_expired": lazy_gettext("This order has expired; please place a new one."),
+    "key_already_shown": lazy_gettext("The key was already shown once (and sent to your email)."),
+    "key_not_ready": lazy_gettext("The key is delivered once the order is paid."),
+    "dev_payment_off": lazy_gettext("Development payment is not available."),
+    "account_unavailable": lazy_gettext("This account cannot take orders now."),
 }
 
 
 def message(error: StoreError) -> str:
-    return _(MESSAGES.get(error.reason, error.message))
+    known = MESSAGES.get(error.reason)
+    return str(known) if known is not None else gettext(error.message)
 
 
 def lookup_limit() -> str:

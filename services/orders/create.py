@@ -18,6 +18,7 @@ from services import coupons
 from services.keys import authenticate
 from services.orders.errors import StoreError
 from services.packages import get_package
+from i18n import N_
 
 EMAIL = re.compile(r"^[^@\s<>\"']{1,64}@[A-Za-z0-9](?:[A-Za-z0-9\-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9\-]{1,63})+$")
 PREFIX = {PURCHASE: "BUY", TOPUP: "TOP"}
@@ -27,7 +28,7 @@ _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud to sup
 def normalize_email(email: str | None) -> str:
     email = (email or "").strip().lower()
     if len(email) > 254 or not EMAIL.match(email):
-        raise StoreError("email_invalid", "A valid contact email is required.")
+        raise StoreError("email_invalid", N_("A valid contact email is required."))
     return email
 
 

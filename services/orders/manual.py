@@ -15,6 +15,7 @@ from models.base import utcnow
 from models.commerce import ORDER_PAID, ORDER_REFUNDED
 from services import audit, ledger
 from services.orders.fulfil import fulfil
+from i18n import N_
 
 log = logging.getLogger("tollgate.payments")
 orders = Order.__table__
@@ -38,7 +39,7 @@ class Outcome:
 def _reason(reason: str | None) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise OrderActionError("reason_required", "Give a reason; it is kept on the order and in the audit log.")
+        raise OrderActionError("reason_required", N_("Give a reason; it is kept on the order and in the audit log."))
     return reason[:255]
 
 

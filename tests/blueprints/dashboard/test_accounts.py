@@ -8,6 +8,7 @@ import requests
 
 from services.users import trial_key
 from tests.blueprints.dashboard.conftest import PASSWORD, TRIAL, new_email
+from tests.support.untranslated import english_left
 
 TOKEN = re.compile(r'(name="csrf[-_]token" (?:value|content)=)"[^"]+"')
 
@@ -140,4 +141,10 @@ def test_pages_render_in_chinese(dash):
         page = web.get(path + "?lang=zh")
         assert page.status_code == 200 and 'lang="zh-CN"' in page.text, path
         assert "Overview" not in page.text and "概览" in page.text
+        assert english_left(page.text) == [], path
+    key = web.post_form("/dashboard/keys", {"name": "zh key"}, page="/dashboard/keys")
+    assert key.status_code == 201
+    for page in (web.get("/dashboard/keys?lang=zh"), dash.visitor().get("/signin?lang=zh"),
+                 dash.visitor().get("/register?lang=zh")):
+        assert english_left(page.text) == [], page.url
     assert "登录" in dash.visitor().get("/signin?lang=zh").text

@@ -10,10 +10,11 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from babel.messages.pofile import read_po
 
 from blueprints.storefront import blog
-from blueprints.storefront.strings import ZH
 from tests.support.stack import make_app, migrate
+from tests.support.untranslated import english_left
 
 SITE = "https://relay.example.com"
 POSTS = sorted(p.name[:-3] for p in Path("content/blog").glob("*.md") if not p.name.endswith(".zh.md"))
@@ -107,12 +108,16 @@ def test_chinese_blog_pages_have_no_untranslated_furniture(client):
         main = re.search(r"<main.*?</main>", page, re.S).group(0)
         for text in ("Tags", "All posts", "Posts tagged"):
             assert f">{text}<" not in main and f"{text} " not in main.split('<div class="post-body">')[0]
+        assert english_left(page) == [], path
 
 
 def test_every_tag_has_a_chinese_label(app):
+    with open("translations/zh/LC_MESSAGES/messages.po", "rb") as f:
+        catalog = read_po(f, locale="zh")
     with app.test_request_context():
         for post in blog.posts():
-            assert set(post.tags) <= set(ZH), post.slug
+            assert set(post.tags) <= set(blog.TAG_NAMES), post.slug  # marked with N_(), so extracted
+    assert all(catalog.get(tag) is not None and catalog.get(tag).string for tag in blog.TAG_NAMES)
 
 
 def test_sitemap_lists_public_pages_posts_and_tags_with_absolute_urls(client):
