@@ -10,12 +10,20 @@ import re
 import orjson
 import pytest
 
-from blueprints.dashboard.strings_playground import ZH as PLAYGROUND_ZH
 from extensions import db
 from models import ApiKey
 from services import ledger
 from tests.blueprints.dashboard.conftest import TRIAL
 from tests.fakes.upstream_client import directive
+from tests.support.untranslated import PO
+
+
+def chinese(text: str) -> str:
+    """The catalog's Chinese for `text`."""
+    from babel.messages.pofile import read_po
+
+    with open(PO, "rb") as f:
+        return read_po(f, locale="zh")[text].string
 
 CHAT = "/dashboard/playground/chat"
 
@@ -153,7 +161,7 @@ def test_too_few_credits_is_refused_and_logged(dash, upstream):
     assert error["code"] == "insufficient_credits" and "Insufficient credits" in error["detail"]
     assert error["message"].startswith("Not enough credits")
     zh = chat(web, key_id, headers={"Accept-Language": "zh-CN"}, cookies={"lang": "zh"})
-    assert zh.json()["error"]["message"] == PLAYGROUND_ZH[error["message"]]
+    assert zh.json()["error"]["message"] == chinese(error["message"])
     rows = dash.logs(account)
     assert [(r.status, r.error_code, r.credits) for r in rows] == [(402, "insufficient_credits", 0)] * 2
     assert dash.balance(account) == 0 and upstream.stats()["calls"] == 0
@@ -178,8 +186,6 @@ def test_the_page_in_chinese(dash):
     new_key(web)
     page = web.get("/dashboard/playground?lang=zh").text
     assert "在线体验" in page and "新对话" in page and "Playground" not in page
-    for text, zh in PLAYGROUND_ZH.items():
-        assert set(re.findall(r"\{\w+\}", text)) == set(re.findall(r"\{\w+\}", zh)), text
 
 
 @pytest.mark.parametrize("path", ["/dashboard/playground"])
