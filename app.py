@@ -123,6 +123,7 @@ def _register_request_hooks(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from blueprints.admin import bp as admin
     from blueprints.api_v1 import bp as api_v1
+    from blueprints.apidocs import bp as apidocs
     from blueprints.auth import bp as auth
     from blueprints.dashboard import bp as dashboard
     from blueprints.dashboard.tokens_api import bp as tokens_api
@@ -135,6 +136,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_v1, url_prefix="/v1")
     app.register_blueprint(api_v1, url_prefix="/api/v1", name="api_v1_alias")
     app.register_blueprint(public)
+    app.register_blueprint(apidocs)
     app.register_blueprint(storefront)
     app.register_blueprint(store_api, url_prefix="/api")
     app.register_blueprint(payments)

@@ -116,4 +116,30 @@ ZH = {
         "Tollgate 调用指南:接口地址、认证、接口、错误码、速率限制、Claude Code 与七种语言的代码示例。",
     "Tollgate plans, top-up packages and model prices in credits per 1M tokens. Pay with Alipay, no account needed.":
         "Tollgate 套餐、充值包与模型价格(积分 / 百万 tokens)。支付宝付款,无需注册。",
+    # API reference (/docs/api-reference; operation summaries and tag names come from blueprints/apidocs/spec.py)
+    "API reference": "API 参考",
+    "Every public route of the Tollgate API: request bodies, answers and errors, from its OpenAPI description.":
+        "Tollgate API 的全部公开接口:请求体、响应与错误,取自其 OpenAPI 描述。",
+    "Every public route, its request body, its answers and its errors. The same description, machine-readable:":
+        "每个公开接口的请求体、响应与错误。同一份描述的机器可读版本:",
+    "Every /v1 route also answers under /api/v1. Field descriptions are in English, as in the API itself.":
+        "每个 /v1 接口在 /api/v1 下同样可用。字段说明为英文,与 API 本身一致。",
+    "Every route, field and error is in the API reference, also as an OpenAPI 3.1 description:":
+        "每个接口、字段和错误都在 API 参考中,也有 OpenAPI 3.1 描述:",
+    "Back to the docs": "返回文档", "also": "另有", "none": "无", "or": "或",
+    'Streams as text/event-stream with "stream": true.': '"stream": true 时以 text/event-stream 流式返回。',
+    "Parameters": "参数", "Name": "名称", "In": "位置", "Description": "说明", "Request body": "请求体",
+    "Example": "示例", "Responses": "响应", "Response body": "响应体", "When": "何时", "* required": "* 必填",
+    "session cookie": "会话 Cookie",
+    "OpenAI": "OpenAI", "Anthropic": "Anthropic", "Account": "账户", "Store": "商店", "Tokens": "令牌",
+    "Chat completion": "对话补全", "Anthropic message": "Anthropic 消息", "Count input tokens": "统计输入 tokens",
+    "Create a response": "创建响应", "Get a stored response": "获取已存储的响应",
+    "Delete a stored response": "删除已存储的响应", "List models": "模型列表", "Get a model": "查询模型",
+    "Balance": "余额", "Billing subscription": "账单额度", "Billing usage": "账单用量",
+    "Top-up packages": "充值套餐", "Purchase plans": "首购套餐", "Create a purchase order": "创建购买订单",
+    "Pay a purchase order": "支付购买订单", "Query a purchase order": "查询购买订单",
+    "Claim the purchased key (once)": "领取购买的 Key(仅一次)", "Preview a key before topping it up": "充值前预览 Key",
+    "Create a top-up order": "创建充值订单", "Pay a top-up order": "支付充值订单", "Query a top-up order": "查询充值订单",
+    "Quota of a key": "查询 Key 额度", "Recent requests of a key": "Key 的最近请求",
+    "List your keys": "列出你的 Key", "Create a key": "创建 Key", "Revoke a key": "停用 Key", "Delete a key": "删除 Key",
 }
