@@ -99,7 +99,7 @@ def reference() -> list[dict]:
                 continue
             body = op.get("requestBody", {}).get("content", {}).get("application/json")
             responses = []
-            for status, resp in op["responses"].items():
+            for status, resp in sorted(op["responses"].items()):
                 content = resp.get("content", {})
                 json_part = content.get("application/json")
                 responses.append({"status": status, "description": resp["description"],
@@ -113,7 +113,7 @@ def reference() -> list[dict]:
                 "id": op["operationId"], "method": method.upper(), "path": path,
                 "alias": "/api" + path if path.startswith("/v1/") else None,
                 "summary": op["summary"], "description": op.get("description", ""),
-                "security": sorted({name for req in op.get("security", []) for name in req}),
+                "security": list(dict.fromkeys(name for req in op.get("security", []) for name in req)),
                 "parameters": op.get("parameters", []),
                 "body_fields": fields(body["schema"], components) if body else [],
                 "body_example": orjson.dumps(body["example"], option=orjson.OPT_INDENT_2).decode()

@@ -280,7 +280,29 @@ def envelope(data_schema: dict) -> dict:
 # --- Operations ----------------------------------------------------------
 
 OPENAI_SECURITY = [{"bearer": []}, {"apiKey": []}]
-SSE = {"text/event-stream": {"schema": {"type": "string", "description": "Server-sent events."}}}
+
+
+def sse(event: dict, description: str) -> dict:
+    """A text/event-stream answer; the schema is that of one event as an
+    SSE parser reads it (`event` is "message" when the frame names none)."""
+    return {"text/event-stream": {"schema": obj(
+        {"event": event, "data": {"type": "string", "contentMediaType": "application/json",
+                                  "description": "JSON (`[DONE]` ends a chat stream)."},
+         "id": STR, "retry": INT}, ["data"], description=description)}}
+
+
+SSE_CHAT = sse({"const": "message"}, "Data-only frames: `chat.completion.chunk` objects, then `[DONE]`; a failure "
+                                     "after the start is a `{\"error\": ...}` frame before `[DONE]`.")
+SSE_ANTHROPIC = sse({"type": "string", "pattern": "^[a-z_]+$",
+                     "examples": ["message_start", "content_block_start", "content_block_delta",
+                                  "content_block_stop", "message_delta", "message_stop", "ping", "error"]},
+                    "Anthropic's events, `message_start` to `message_stop`; `ping` while the upstream is "
+                    "silent; `error` if it fails mid-stream.")
+SSE_RESPONSES = sse({"type": "string", "pattern": "^(response\\.[a-z_.]+|error)$",
+                     "examples": ["response.created", "response.in_progress", "response.output_item.added",
+                                  "response.output_text.delta", "response.completed", "response.failed"]},
+                    "Responses events, `response.created` to `response.completed` (or `response.incomplete`, "
+                    "`response.failed`).")
 
 
 def body(schema_name: str, example: dict) -> dict:
@@ -312,7 +334,7 @@ def _v1_paths() -> dict:
             "security": OPENAI_SECURITY,
             "requestBody": body("ChatCompletionRequest", chat_example),
             "responses": {"200": {"description": "The completion, or its stream.", "headers": lowered,
-                                  "content": {**json_content(ref("ChatCompletion")), **SSE}},
+                                  "content": {**json_content(ref("ChatCompletion")), **SSE_CHAT}},
                           **openai_errors(400, 401, 402, 404, 413, 429, 502, 503)}}},
         "/messages": {"post": {
             "operationId": "createMessage", "tags": ["Anthropic"], "summary": "Anthropic message",
@@ -321,7 +343,7 @@ def _v1_paths() -> dict:
             "requestBody": body("AnthropicMessagesRequest", {**chat_example, "max_tokens": 64}),
             "responses": {"200": {"description": "The message, or its event stream (`message_start` ... "
                                                  "`message_stop`, `ping`, `error`).", "headers": lowered,
-                                  "content": {**json_content(ref("AnthropicMessage")), **SSE}},
+                                  "content": {**json_content(ref("AnthropicMessage")), **SSE_ANTHROPIC}},
                           **anthropic_errors(400, 401, 402, 404, 413, 429, 502, 503)}}},
         "/messages/count_tokens": {"post": {
             "operationId": "countTokens", "tags": ["Anthropic"], "summary": "Count input tokens",
@@ -338,7 +360,7 @@ def _v1_paths() -> dict:
             "requestBody": body("ResponsesRequest", {"model": "tollgate-demo", "input": "Hello"}),
             "responses": {"200": {"description": "The response, or its event stream (`response.created` ... "
                                                  "`response.completed`).", "headers": lowered,
-                                  "content": {**json_content(ref("Response")), **SSE}},
+                                  "content": {**json_content(ref("Response")), **SSE_RESPONSES}},
                           **openai_errors(400, 401, 402, 404, 413, 429, 502, 503)}}},
         "/responses/{response_id}": {
             "get": {"operationId": "getResponse", "tags": ["OpenAI"], "summary": "Get a stored response",

@@ -127,6 +127,7 @@ ZH = {
     "Every route, field and error is in the API reference, also as an OpenAPI 3.1 description:":
         "每个接口、字段和错误都在 API 参考中,也有 OpenAPI 3.1 描述:",
     "Back to the docs": "返回文档", "also": "另有", "none": "无", "or": "或",
+    "none: the order number and its email, or the key, go in the body": "无:订单号及其邮箱,或 Key,放在请求体中",
     'Streams as text/event-stream with "stream": true.': '"stream": true 时以 text/event-stream 流式返回。',
     "Parameters": "参数", "Name": "名称", "In": "位置", "Description": "说明", "Request body": "请求体",
     "Example": "示例", "Responses": "响应", "Response body": "响应体", "When": "何时", "* required": "* 必填",

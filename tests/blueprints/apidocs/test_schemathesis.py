@@ -30,9 +30,14 @@ BUDGET_SECONDS = 12 * MAX_EXAMPLES  # the whole run: about a minute on the share
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance]
 
 
-def with_real_model(case):
+RELAYING = ("/chat/completions", "/messages", "/responses")
+
+
+def with_real_model(case, stream: bool):
     if isinstance(case.body, dict) and "model" in case.body:
         case.body = {**case.body, "model": MODEL}
+        if case.path.endswith(RELAYING):
+            case.body["stream"] = stream  # both halves of each door, at any example count
     if case.path_parameters and "model_id" in case.path_parameters:
         case.path_parameters = {**case.path_parameters, "model_id": MODEL}
     return case
@@ -42,7 +47,7 @@ def strategy(operation, mode: GenerationMode):
     generated = operation.as_strategy(generation_mode=mode)
     if mode is GenerationMode.NEGATIVE:
         return generated
-    return st.one_of(generated, generated.map(with_real_model))
+    return st.one_of(generated, st.tuples(generated, st.booleans()).map(lambda pair: with_real_model(*pair)))
 
 
 @pytest.mark.slow
