@@ -127,6 +127,7 @@ def _register_request_hooks(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from blueprints.admin import bp as admin
     from blueprints.api_v1 import bp as api_v1
+    from blueprints.apidocs import bp as apidocs
     from blueprints.auth import bp as auth
     from blueprints.dashboard import bp as dashboard
     from blueprints.dashboard.tokens_api import bp as tokens_api
@@ -142,6 +143,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(gemini, url_prefix=GEMINI_PREFIX)
     app.register_blueprint(gemini_v1, url_prefix="/v1")  # POST /v1/models/{model}:{action}
     app.register_blueprint(public)
+    app.register_blueprint(apidocs)
     app.register_blueprint(storefront)
     app.register_blueprint(store_api, url_prefix="/api")
     app.register_blueprint(payments)

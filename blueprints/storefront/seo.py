@@ -10,7 +10,7 @@ from blueprints.storefront import blog, bp
 
 # Public pages worth indexing, besides the blog. Order pages (they carry an
 # email in the query), forms that only post, and signed-in areas are left out.
-PAGES = ("public.home", "store.docs", "store.pricing", "store.topup", "store.lookup_order",
+PAGES = ("public.home", "store.docs", "apidocs.api_reference", "store.pricing", "store.topup", "store.lookup_order",
          "auth.register", "store.blog_index")
 # Prefixes crawlers have no business in: signed-in areas, the APIs, and order
 # and payment pages.

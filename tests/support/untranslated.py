@@ -80,3 +80,15 @@ def english_left(html: str) -> list[str]:
             if pattern.search(text):
                 left.add(f"{english!r} in {text[:80]!r}")
     return sorted(left)
+
+
+@lru_cache(maxsize=1)
+def _catalog():
+    with open(PO, "rb") as f:
+        return read_po(f, locale="zh")
+
+
+def chinese_for(text: str) -> str:
+    """The catalog's Chinese for `text` ("" when it has none)."""
+    message = _catalog()[text]
+    return message.string if message is not None else ""

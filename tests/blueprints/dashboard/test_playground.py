@@ -15,15 +15,7 @@ from models import ApiKey
 from services import ledger
 from tests.blueprints.dashboard.conftest import TRIAL
 from tests.fakes.upstream_client import directive
-from tests.support.untranslated import PO
-
-
-def chinese(text: str) -> str:
-    """The catalog's Chinese for `text`."""
-    from babel.messages.pofile import read_po
-
-    with open(PO, "rb") as f:
-        return read_po(f, locale="zh")[text].string
+from tests.support.untranslated import chinese_for
 
 CHAT = "/dashboard/playground/chat"
 
@@ -161,7 +153,7 @@ def test_too_few_credits_is_refused_and_logged(dash, upstream):
     assert error["code"] == "insufficient_credits" and "Insufficient credits" in error["detail"]
     assert error["message"].startswith("Not enough credits")
     zh = chat(web, key_id, headers={"Accept-Language": "zh-CN"}, cookies={"lang": "zh"})
-    assert zh.json()["error"]["message"] == chinese(error["message"])
+    assert zh.json()["error"]["message"] == chinese_for(error["message"])
     rows = dash.logs(account)
     assert [(r.status, r.error_code, r.credits) for r in rows] == [(402, "insufficient_credits", 0)] * 2
     assert dash.balance(account) == 0 and upstream.stats()["calls"] == 0

@@ -1,0 +1,615 @@
+"""The OpenAPI 3.1 description of every public route: /v1 (and its alias
+/api/v1), the JSON helper API under /api and the token API /api/tokens.
+
+Kept in Python rather than YAML so shared pieces (the error shapes, the
+alias prefix) are written once and the file needs no parser. It is kept
+true by tests/blueprints/apidocs/: every route in the url_map is described
+here and every path here is a route (test_coverage.py), every operation is
+called with its example and the answer checked against its schema
+(test_examples.py), and schemathesis fuzzes it against a live server
+(test_schemathesis.py). Change a route, change this file."""
+from __future__ import annotations
+
+import copy
+from functools import lru_cache
+
+VERSION = "1.0.0"
+# Every /v1 route answers under /api/v1 too (app.py registers the blueprint twice).
+API_PREFIXES = ("/v1", "/api/v1")
+
+
+def ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def obj(properties: dict, required=(), extra: bool = True, **more) -> dict:
+    """An object schema; extra=False for the bodies we build ourselves
+    field by field (our own envelopes), True where an upstream's answer
+    passes through and may carry more."""
+    schema = {"type": "object", "properties": properties}
+    if required:
+        schema["required"] = list(required)
+    if not extra:
+        schema["additionalProperties"] = False
+    schema.update(more)
+    return schema
+
+
+INT = {"type": "integer"}
+STR = {"type": "string"}
+BOOL = {"type": "boolean"}
+NUM = {"type": "number"}
+NULL_INT = {"type": ["integer", "null"]}
+NULL_STR = {"type": ["string", "null"]}
+ISO = {"type": ["string", "null"], "description": "UTC, `YYYY-MM-DDTHH:MM:SSZ`"}
+
+
+def json_content(schema: dict, example=None) -> dict:
+    content = {"schema": schema}
+    if example is not None:
+        content["example"] = example
+    return {"application/json": content}
+
+
+def answer(description: str, schema: dict, example=None, headers: dict | None = None) -> dict:
+    out = {"description": description, "content": json_content(schema, example)}
+    if headers:
+        out["headers"] = headers
+    return out
+
+
+# --- Error shapes --------------------------------------------------------
+
+OPENAI_ERRORS = {
+    400: "Bad body (`model_required`, `messages_required`, `invalid_request`), a refused field, or an "
+         "upstream's rejection.",
+    401: "Missing, malformed, unknown, disabled or expired key (`invalid_api_key`); suspended account "
+         "(`api_disabled`).",
+    402: "The balance or the key's spend cap cannot cover the request (`insufficient_credits`).",
+    404: "Unknown, disabled or private model, or outside the key's allow-list (`model_not_available`).",
+    413: "The body is over `MAX_REQUEST_BYTES` (`request_too_large`).",
+    429: "A rate limit, ours or the upstream's (`rate_limited`); `Retry-After` says when to retry.",
+    502: "The upstream failed, timed out or could not be reached (`provider_error`).",
+    503: "The upstream is overloaded, or no channel serves the model (`provider_not_configured`).",
+}
+ANTHROPIC_TYPES = {400: "invalid_request_error", 401: "authentication_error", 402: "billing_error",
+                   404: "not_found_error", 413: "request_too_large", 429: "rate_limit_error",
+                   502: "api_error", 503: "overloaded_error"}
+RATE_HEADERS = {
+    "x-ratelimit-limit": {"description": "Requests allowed in the window.", "schema": INT},
+    "x-ratelimit-remaining": {"description": "Requests left in the window.", "schema": INT},
+    "x-ratelimit-reset": {"description": "When the window resets (epoch seconds).", "schema": INT},
+}
+RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before retrying.", "schema": INT}}
+
+
+def openai_errors(*statuses: int) -> dict:
+    out = {}
+    for status in statuses:
+        out[str(status)] = {"description": OPENAI_ERRORS[status],
+                            "content": json_content(ref("OpenAIError")),
+                            **({"headers": RETRY_AFTER} if status == 429 else {})}
+    return out
+
+
+def anthropic_errors(*statuses: int) -> dict:
+    out = {}
+    for status in statuses:
+        out[str(status)] = {"description": f"`{ANTHROPIC_TYPES[status]}`: " + OPENAI_ERRORS[status].split(" (`")[0]
+                            + ".", "content": json_content(ref("AnthropicError")),
+                            **({"headers": RETRY_AFTER} if status == 429 else {})}
+    return out
+
+
+def store_error(description: str) -> dict:
+    return {"description": description, "content": json_content(ref("StoreError"))}
+
+
+def token_error(description: str) -> dict:
+    return {"description": description, "content": json_content(ref("TokenError"))}
+
+
+# --- Schemas -------------------------------------------------------------
+
+PRICING = obj({"unit": {"const": "credits per 1M tokens"}, "input": INT, "output": INT,
+               "cache_read": NULL_INT, "request": INT},
+              ["unit", "input", "output", "cache_read", "request"], extra=False)
+
+SCHEMAS = {
+    "OpenAIError": obj({"error": obj({"message": STR, "type": STR, "code": STR}, ["message", "type", "code"],
+                                     extra=False, description="`type` and `code` are the same string.")},
+                       ["error"], extra=False),
+    "AnthropicError": obj({"type": {"const": "error"},
+                           "error": obj({"type": STR, "message": STR}, ["type", "message"], extra=False)},
+                          ["type", "error"], extra=False),
+    "StoreError": obj({"ok": {"const": False},
+                       "error": obj({"code": STR, "message": STR,
+                                     "reason": {"type": "string", "description": "The rule that refused it."}},
+                                    ["code", "message"], extra=False)}, ["ok", "error"], extra=False),
+    "TokenError": obj({"ok": {"const": False},
+                       "error": obj({"code": STR, "message": STR}, ["code", "message"], extra=False)},
+                      ["ok", "error"], extra=False),
+
+    # /v1 requests
+    "ChatMessage": obj({"role": {"type": "string", "examples": ["system", "user", "assistant", "tool"]},
+                        "content": {"description": "A string or a list of content parts."}}, ["role"]),
+    "ChatCompletionRequest": obj({
+        "model": {"type": "string", "minLength": 1},
+        "messages": {"type": "array", "minItems": 1, "items": ref("ChatMessage")},
+        "stream": BOOL, "max_tokens": {"type": "integer", "minimum": 1},
+        "max_completion_tokens": {"type": "integer", "minimum": 1},
+        "stream_options": obj({"include_usage": BOOL}),
+        "temperature": NUM, "tools": {"type": "array", "items": {"type": "object"}},
+    }, ["model", "messages"], description="Every other field passes to the upstream unchanged; fields that "
+                                          "would steer the upstream call (`api_base`, `base_url`, `api_key`, "
+                                          "`organization`, `extra_headers`, ...) are refused with 400."),
+    "AnthropicMessagesRequest": obj({
+        "model": {"type": "string", "minLength": 1},
+        "messages": {"type": "array", "minItems": 1, "items": obj({"role": STR, "content": {}}, ["role"])},
+        "max_tokens": {"type": "integer", "minimum": 1},
+        "system": {"description": "A string or a list of text blocks."},
+        "stream": BOOL, "tools": {"type": "array", "items": {"type": "object"}},
+    }, ["model", "messages", "max_tokens"]),
+    "CountTokensRequest": obj({"model": STR, "messages": {"type": "array", "items": {"type": "object"}},
+                               "system": {}, "tools": {"type": "array", "items": {"type": "object"}}},
+                              ["messages"]),
+    "ResponsesRequest": obj({
+        "model": {"type": "string", "minLength": 1},
+        "input": {"oneOf": [STR, {"type": "array", "items": {"type": ["object", "string"]}}]},
+        "instructions": STR, "stream": BOOL, "store": BOOL,
+        "max_output_tokens": {"type": "integer", "minimum": 1},
+        "previous_response_id": STR, "prompt_cache_key": STR,
+        "tools": {"type": "array", "items": {"type": "object"}},
+    }, ["model", "input"]),
+
+    # /v1 answers
+    "ChatCompletion": obj({
+        "id": STR, "object": {"const": "chat.completion"}, "created": INT, "model": STR,
+        "choices": {"type": "array", "items": obj({"index": INT, "message": obj({"role": STR}),
+                                                   "finish_reason": NULL_STR})},
+        "usage": obj({"prompt_tokens": INT, "completion_tokens": INT, "total_tokens": INT,
+                      "credits": {"type": "integer", "description": "Credits charged."},
+                      "estimated": {"type": "boolean", "description": "Present when the upstream "
+                                                                      "reported no usage."}}, ["credits"]),
+    }, ["id", "object", "model", "choices", "usage"]),
+    "AnthropicMessage": obj({
+        "id": STR, "type": {"const": "message"}, "role": {"const": "assistant"}, "model": STR,
+        "content": {"type": "array", "items": obj({"type": STR}, ["type"])},
+        "stop_reason": NULL_STR, "stop_sequence": NULL_STR,
+        "usage": obj({"input_tokens": INT, "output_tokens": INT, "credits": INT},
+                     ["input_tokens", "output_tokens", "credits"]),
+    }, ["id", "type", "role", "model", "content", "usage"]),
+    "TokenCount": obj({"input_tokens": INT}, ["input_tokens"], extra=False),
+    "Response": obj({
+        "id": STR, "object": {"const": "response"}, "created_at": NUM, "model": STR,
+        "status": {"type": "string", "examples": ["completed", "incomplete", "failed"]},
+        "output": {"type": "array", "items": obj({"type": STR}, ["type"])},
+        "usage": {"oneOf": [{"type": "null"}, obj({
+            "input_tokens": INT, "output_tokens": INT, "total_tokens": INT,
+            "input_tokens_details": obj({"cached_tokens": INT}),
+            "output_tokens_details": obj({"reasoning_tokens": INT}), "credits": INT})]},
+    }, ["id", "object", "model", "output"]),
+    "ResponseDeleted": obj({"id": STR, "object": {"const": "response"}, "deleted": {"const": True}},
+                           ["id", "object", "deleted"], extra=False),
+    "Model": obj({"id": STR, "object": {"const": "model"}, "created": INT, "owned_by": STR,
+                  "display_name": NULL_STR, "category": NULL_STR, "capabilities": {"type": "array", "items": STR},
+                  "context_window": NULL_INT, "max_output_tokens": NULL_INT, "pricing": PRICING},
+                 ["id", "object", "created", "owned_by", "capabilities", "pricing"], extra=False),
+    "ModelList": obj({"object": {"const": "list"}, "data": {"type": "array", "items": ref("Model")}},
+                     ["object", "data"], extra=False),
+    "Balance": obj({"object": {"const": "balance"}, "currency": {"const": "credits"}, "balance": INT,
+                    "available": {"type": "integer", "description": "What this key can still spend."},
+                    "key": obj({"name": NULL_STR, "spent": INT, "spend_cap": NULL_INT},
+                               ["name", "spent", "spend_cap"], extra=False)},
+                   ["object", "currency", "balance", "available", "key"], extra=False),
+    "BillingSubscription": obj({"object": {"const": "billing_subscription"}, "has_payment_method": BOOL,
+                                "soft_limit_usd": NUM, "hard_limit_usd": NUM, "system_hard_limit_usd": NUM,
+                                "access_until": INT, "credits_per_unit": INT},
+                               ["object", "has_payment_method", "soft_limit_usd", "hard_limit_usd",
+                                "system_hard_limit_usd", "access_until", "credits_per_unit"], extra=False),
+    "BillingUsage": obj({"object": {"const": "list"},
+                         "total_usage": {"type": "number", "description": "Hundredths of a display unit."}},
+                        ["object", "total_usage"], extra=False),
+
+    # Helper API (/api)
+    "Package": obj({"id": STR, "code": STR, "kind": {"enum": ["purchase", "topup"]}, "name": STR,
+                    "nameZh": NULL_STR, "currency": STR, "priceCents": INT, "baseQuotaAmount": INT,
+                    "bonusQuotaAmount": INT, "quotaAmount": INT},
+                   ["id", "code", "kind", "name", "currency", "priceCents", "baseQuotaAmount",
+                    "bonusQuotaAmount", "quotaAmount"], extra=False),
+    "OrderCreated": obj({"orderNo": STR, "amountCents": INT, "priceCents": INT, "discountCents": INT,
+                         "contactEmail": STR, "payUrl": STR},
+                        ["orderNo", "amountCents", "priceCents", "discountCents", "contactEmail", "payUrl"],
+                        extra=False),
+    "Payment": obj({"orderNo": STR, "provider": STR, "amountCents": INT, "qrCode": NULL_STR,
+                    "checkoutUrl": STR, "qrcodeUrl": NULL_STR,
+                    "status": {"enum": ["PENDING", "PAID", "CLOSED", "REFUNDED"]}, "expiresAt": ISO},
+                   ["orderNo", "provider", "amountCents", "qrCode", "checkoutUrl", "qrcodeUrl", "status",
+                    "expiresAt"], extra=False),
+    "Order": obj({
+        "orderNo": STR, "kind": {"enum": ["purchase", "topup"]},
+        "status": {"enum": ["PENDING", "PAID", "CLOSED", "REFUNDED"]}, "contactEmail": STR,
+        "packageCode": STR, "packageName": STR, "currency": {"const": "CNY"}, "priceCents": INT,
+        "discountCents": INT, "amountCents": INT, "couponCode": NULL_STR, "baseQuotaAmount": INT,
+        "bonusQuotaAmount": INT, "quotaAmount": INT, "provider": STR, "payUrl": STR, "createdAt": ISO,
+        "expiresAt": ISO, "paidAt": ISO,
+        "planCode": {"type": "string", "description": "Purchases only."},
+        "deliveryState": {"enum": ["PENDING", "DELIVERED"], "description": "Purchases only."},
+        "keyAvailable": {"type": "boolean", "description": "Purchases only: the key can still be claimed."},
+        "credited": {"type": "boolean", "description": "Top-ups only."},
+        "maskedKey": NULL_STR,
+    }, ["orderNo", "kind", "status", "contactEmail", "packageCode", "currency", "priceCents", "discountCents",
+        "amountCents", "quotaAmount", "provider", "payUrl", "createdAt", "expiresAt", "paidAt"], extra=False),
+    "PurchasedKey": obj({"orderNo": STR, "apiKey": STR, "tokenName": STR}, ["orderNo", "apiKey", "tokenName"],
+                        extra=False),
+    "KeyQuotaPreview": obj({"tokenName": NULL_STR, "maskedKey": STR, "availableQuota": INT, "usedQuota": INT,
+                            "totalQuota": INT, "accountBalance": INT},
+                           ["tokenName", "maskedKey", "availableQuota", "usedQuota", "totalQuota"], extra=False),
+    "Quota": obj({"tokenName": NULL_STR, "maskedKey": STR, "totalTokens": INT, "usedTokens": INT,
+                  "remainingTokens": INT, "responseTimeMs": INT},
+                 ["tokenName", "maskedKey", "totalTokens", "usedTokens", "remainingTokens", "responseTimeMs"],
+                 extra=False),
+    "UsageLogs": obj({"items": {"type": "array", "items": obj({
+        "id": STR, "modelName": NULL_STR, "quota": NULL_INT, "hasCacheHit": BOOL, "cachedTokens": NULL_INT,
+        "promptTokens": NULL_INT, "completionTokens": NULL_INT, "responseTimeMs": NULL_INT,
+        "firstTokenMs": NULL_INT, "stream": {"type": ["boolean", "null"]}, "status": NULL_INT,
+        "errorCode": NULL_STR, "estimated": {"type": ["boolean", "null"]}, "createdAt": STR},
+        ["id", "modelName", "quota", "createdAt"], extra=False)},
+        "total": INT, "truncated": BOOL}, ["items", "total", "truncated"], extra=False),
+
+    # Token API (/api/tokens)
+    "Token": obj({"id": {"type": "string", "pattern": "^key_[0-9]+$"}, "displayName": NULL_STR,
+                  "maskedKey": STR, "status": {"type": "string", "examples": ["ACTIVE", "REVOKED", "EXPIRED"]},
+                  "createdAt": ISO, "lastUsedAt": ISO, "spent": INT, "spendCap": NULL_INT, "expiresAt": ISO,
+                  "allowedModels": {"type": ["array", "null"], "items": STR}, "rpm": NULL_INT},
+                 ["id", "displayName", "maskedKey", "status", "createdAt", "lastUsedAt", "spent", "spendCap",
+                  "expiresAt", "allowedModels", "rpm"], extra=False),
+    "TokenCreate": obj({"displayName": {"type": "string", "maxLength": 120},
+                        "spendCap": {"type": ["integer", "null"], "minimum": 0, "description": "Credits."},
+                        "expiresAt": {"type": ["string", "null"], "description": "`YYYY-MM-DD` or ISO time."},
+                        "allowedModels": {"type": ["array", "null"], "items": STR,
+                                          "description": "Model ids; null for all."},
+                        "rpm": {"type": ["integer", "null"], "minimum": 1}}, ["displayName"]),
+}
+
+
+def envelope(data_schema: dict) -> dict:
+    return obj({"ok": {"const": True}, "data": data_schema}, ["ok", "data"], extra=False)
+
+
+# --- Operations ----------------------------------------------------------
+
+OPENAI_SECURITY = [{"bearer": []}, {"apiKey": []}]
+
+
+def sse(event: dict, description: str) -> dict:
+    """A text/event-stream answer; the schema is that of one event as an
+    SSE parser reads it (`event` is "message" when the frame names none)."""
+    return {"text/event-stream": {"schema": obj(
+        {"event": event, "data": {"type": "string", "contentMediaType": "application/json",
+                                  "description": "JSON (`[DONE]` ends a chat stream)."},
+         "id": STR, "retry": INT}, ["data"], description=description)}}
+
+
+SSE_CHAT = sse({"const": "message"}, "Data-only frames: `chat.completion.chunk` objects, then `[DONE]`; a failure "
+                                     "after the start is a `{\"error\": ...}` frame before `[DONE]`.")
+SSE_ANTHROPIC = sse({"type": "string", "pattern": "^[a-z_]+$",
+                     "examples": ["message_start", "content_block_start", "content_block_delta",
+                                  "content_block_stop", "message_delta", "message_stop", "ping", "error"]},
+                    "Anthropic's events, `message_start` to `message_stop`; `ping` while the upstream is "
+                    "silent; `error` if it fails mid-stream.")
+SSE_RESPONSES = sse({"type": "string", "pattern": "^(response\\.[a-z_.]+|error)$",
+                     "examples": ["response.created", "response.in_progress", "response.output_item.added",
+                                  "response.output_text.delta", "response.completed", "response.failed"]},
+                    "Responses events, `response.created` to `response.completed` (or `response.incomplete`, "
+                    "`response.failed`).")
+
+
+def body(schema_name: str, example: dict) -> dict:
+    return {"required": True, "content": json_content(ref(schema_name), example)}
+
+
+def _v1_paths() -> dict:
+    model_id = {"name": "model_id", "in": "path", "required": True, "schema": STR,
+                "description": "A model id (may contain `/`).", "example": "tollgate-demo"}
+    response_id = {"name": "response_id", "in": "path", "required": True, "schema": STR,
+                   "example": "resp_0123456789abcdef"}
+    beta = {"name": "beta", "in": "query", "required": False, "schema": STR,
+            "description": "Ignored (Claude Code sends `?beta=true`)."}
+    anthropic_headers = [
+        {"name": "anthropic-version", "in": "header", "required": False, "schema": STR,
+         "description": "Any value is accepted; forwarded to Anthropic-format channels."},
+        {"name": "anthropic-beta", "in": "header", "required": False, "schema": STR,
+         "description": "Forwarded to Anthropic-format channels only."}]
+    lowered = {"x-tollgate-max-tokens": {"description": "Present when the output allowance was lowered to "
+                                                        "what the balance covers.", "schema": INT},
+               **RATE_HEADERS}
+    chat_example = {"model": "tollgate-demo", "messages": [{"role": "user", "content": "Hello"}]}
+    return {
+        "/chat/completions": {"post": {
+            "operationId": "createChatCompletion", "tags": ["OpenAI"], "summary": "Chat completion",
+            "description": "OpenAI Chat Completions, streamed (`\"stream\": true`) or not. Stream chunks are "
+                           "relayed one for one and end with `data: [DONE]`; a failure after the stream began "
+                           "is a `data: {\"error\": ...}` event.",
+            "security": OPENAI_SECURITY,
+            "requestBody": body("ChatCompletionRequest", chat_example),
+            "responses": {"200": {"description": "The completion, or its stream.", "headers": lowered,
+                                  "content": {**json_content(ref("ChatCompletion")), **SSE_CHAT}},
+                          **openai_errors(400, 401, 402, 404, 413, 429, 502, 503)}}},
+        "/messages": {"post": {
+            "operationId": "createMessage", "tags": ["Anthropic"], "summary": "Anthropic message",
+            "description": "The Anthropic Messages API, streamed or not; errors in Anthropic's shape.",
+            "security": OPENAI_SECURITY, "parameters": [beta, *anthropic_headers],
+            "requestBody": body("AnthropicMessagesRequest", {**chat_example, "max_tokens": 64}),
+            "responses": {"200": {"description": "The message, or its event stream (`message_start` ... "
+                                                 "`message_stop`, `ping`, `error`).", "headers": lowered,
+                                  "content": {**json_content(ref("AnthropicMessage")), **SSE_ANTHROPIC}},
+                          **anthropic_errors(400, 401, 402, 404, 413, 429, 502, 503)}}},
+        "/messages/count_tokens": {"post": {
+            "operationId": "countTokens", "tags": ["Anthropic"], "summary": "Count input tokens",
+            "description": "Answered locally, never by spending upstream tokens.",
+            "security": OPENAI_SECURITY, "parameters": [beta, *anthropic_headers],
+            "requestBody": body("CountTokensRequest", chat_example),
+            "responses": {"200": answer("The count.", ref("TokenCount"), {"input_tokens": 12}, RATE_HEADERS),
+                          **anthropic_errors(400, 401, 413, 429)}}},
+        "/responses": {"post": {
+            "operationId": "createResponse", "tags": ["OpenAI"], "summary": "Create a response",
+            "description": "OpenAI's Responses API, streamed or not, on any channel. Kept for "
+                           "`RESPONSES_TTL_DAYS` unless `\"store\": false`.",
+            "security": OPENAI_SECURITY,
+            "requestBody": body("ResponsesRequest", {"model": "tollgate-demo", "input": "Hello"}),
+            "responses": {"200": {"description": "The response, or its event stream (`response.created` ... "
+                                                 "`response.completed`).", "headers": lowered,
+                                  "content": {**json_content(ref("Response")), **SSE_RESPONSES}},
+                          **openai_errors(400, 401, 402, 404, 413, 429, 502, 503)}}},
+        "/responses/{response_id}": {
+            "get": {"operationId": "getResponse", "tags": ["OpenAI"], "summary": "Get a stored response",
+                    "security": OPENAI_SECURITY, "parameters": [response_id],
+                    "responses": {"200": answer("The stored response.", ref("Response"), headers=RATE_HEADERS),
+                                  **openai_errors(401, 429),
+                                  "404": {"description": "No such response for this account (`not_found`).",
+                                          "content": json_content(ref("OpenAIError"))}}},
+            "delete": {"operationId": "deleteResponse", "tags": ["OpenAI"], "summary": "Delete a stored response",
+                       "security": OPENAI_SECURITY, "parameters": [response_id],
+                       "responses": {"200": answer("Deleted.", ref("ResponseDeleted"), headers=RATE_HEADERS),
+                                     **openai_errors(401, 429),
+                                     "404": {"description": "No such response for this account (`not_found`).",
+                                             "content": json_content(ref("OpenAIError"))}}}},
+        "/models": {"get": {
+            "operationId": "listModels", "tags": ["OpenAI"], "summary": "List models",
+            "description": "Enabled models that a channel serves and this key may use.",
+            "security": OPENAI_SECURITY,
+            "responses": {"200": answer("The models.", ref("ModelList"), headers=RATE_HEADERS),
+                          **openai_errors(401, 429)}}},
+        "/models/{model_id}": {"get": {
+            "operationId": "getModel", "tags": ["OpenAI"], "summary": "Get a model",
+            "security": OPENAI_SECURITY, "parameters": [model_id],
+            "responses": {"200": answer("The model.", ref("Model"), headers=RATE_HEADERS),
+                          **openai_errors(401, 404, 429)}}},
+        "/balance": {"get": {
+            "operationId": "getBalance", "tags": ["Account"], "summary": "Balance",
+            "security": OPENAI_SECURITY,
+            "responses": {"200": answer("The account's balance and this key's spending.", ref("Balance"),
+                                        headers=RATE_HEADERS),
+                          **openai_errors(401, 429)}}},
+        "/dashboard/billing/subscription": {"get": {
+            "operationId": "getBillingSubscription", "tags": ["Account"], "summary": "Billing subscription",
+            "description": "For chat front-ends: amounts in display units of `CREDITS_PER_DISPLAY_UNIT` credits.",
+            "security": OPENAI_SECURITY,
+            "responses": {"200": answer("The limits.", ref("BillingSubscription"), headers=RATE_HEADERS),
+                          **openai_errors(401, 429)}}},
+        "/dashboard/billing/usage": {"get": {
+            "operationId": "getBillingUsage", "tags": ["Account"], "summary": "Billing usage",
+            "security": OPENAI_SECURITY,
+            "parameters": [{"name": name, "in": "query", "required": False, "schema": STR,
+                            "description": "Accepted and ignored (the key's whole spending is shown)."}
+                           for name in ("start_date", "end_date")],
+            "responses": {"200": answer("The key's spending.", ref("BillingUsage"), headers=RATE_HEADERS),
+                          **openai_errors(401, 429)}}},
+    }
+
+
+ORDER_EXAMPLE = {"orderNo": "BUY202612020101ABC123", "contactEmail": "you@example.com"}
+BAD_PAYLOAD = "`invalid_payload`: not a JSON object, a required field missing or of the wrong type."
+LIMITED = store_error("`RATE_LIMIT`: too many lookups from this address (`STOREFRONT_LOOKUP_RPM`).")
+
+
+def _store_op(op_id: str, summary: str, data: dict, *, request: dict | None = None, example: dict | None = None,
+              status: int = 200, errors: dict | None = None, description: str | None = None) -> dict:
+    op = {"operationId": op_id, "tags": ["Store"], "summary": summary,
+          "responses": {str(status): answer("Success.", envelope(data))}}
+    if description:
+        op["description"] = description
+    if request is not None:
+        op["requestBody"] = {"required": True, "content": json_content(request, example)}
+        op["responses"].update({"400": store_error(BAD_PAYLOAD),
+                                "413": store_error("`invalid_payload`: over `MAX_REQUEST_BYTES`."),
+                                "429": LIMITED})
+    op["responses"].update(errors or {})
+    return op
+
+
+def _fields(required: dict, optional: dict | None = None) -> dict:
+    """A helper-API body: strings required; every value a string, integer
+    or boolean (or null)."""
+    return obj({**required, **(optional or {})}, list(required),
+               additionalProperties={"type": ["string", "integer", "boolean", "null"]})
+
+
+NONEMPTY = {"type": "string", "minLength": 1, "pattern": r"\S"}
+ORDER_BODY = _fields({"orderNo": NONEMPTY, "contactEmail": NONEMPTY})
+KEY_BODY = _fields({"apiKey": NONEMPTY})
+
+
+def _not_found(code: str) -> dict:
+    return {"404": store_error(f"`{code}`: unknown order, or the wrong email (alike).")}
+
+
+def _failed(code: str) -> dict:
+    return {"400": store_error(f"`invalid_payload` (bad body), or `{code}` with a `reason` (`email_invalid`, "
+                               "`package_unknown`, `key_invalid`, `coupon_invalid`, `coupon_expired`, "
+                               "`coupon_not_applicable`, `coupon_used_up`, `payment_unavailable`, "
+                               "`order_expired`).")}
+
+
+def _store_paths() -> dict:
+    packages = {"type": "array", "items": ref("Package")}
+    return {
+        "/api/topup/packages": {"get": _store_op("listTopupPackages", "Top-up packages", packages)},
+        "/api/purchase/plans": {"get": _store_op("listPurchasePlans", "Purchase plans", packages)},
+        "/api/purchase/orders": {"post": _store_op(
+            "createPurchaseOrder", "Create a purchase order", ref("OrderCreated"), status=201,
+            request=_fields({"planCode": NONEMPTY}, {"email": STR, "contactEmail": STR, "couponCode": STR,
+                                                     "sourcePage": STR}),
+            example={"planCode": "plan_20", "email": "you@example.com"},
+            errors=_failed("purchase_order_create_failed"))},
+        "/api/purchase/pay": {"post": _store_op(
+            "payPurchaseOrder", "Pay a purchase order", ref("Payment"), request=ORDER_BODY, example=ORDER_EXAMPLE,
+            errors={**_failed("purchase_pay_failed"), **_not_found("purchase_order_not_found")})},
+        "/api/purchase/query": {"post": _store_op(
+            "queryPurchaseOrder", "Query a purchase order", ref("Order"), request=ORDER_BODY,
+            example=ORDER_EXAMPLE, errors=_not_found("purchase_order_not_found"),
+            description="While pending, also asks the payment provider (at most once per "
+                        "`PAYMENT_QUERY_INTERVAL`).")},
+        "/api/purchase/key": {"post": _store_op(
+            "claimPurchasedKey", "Claim the purchased key (once)", ref("PurchasedKey"), request=ORDER_BODY,
+            example=ORDER_EXAMPLE,
+            errors={**_not_found("purchase_order_not_found"),
+                    "409": store_error("`purchase_key_unavailable`: the order is not paid yet."),
+                    "410": store_error("`purchase_key_unavailable`: the key was already handed over.")})},
+        "/api/topup/preview": {"post": _store_op(
+            "previewTopup", "Preview a key before topping it up", ref("KeyQuotaPreview"), request=KEY_BODY,
+            example={"apiKey": "sk-your-api-key"}, errors=_failed("topup_preview_failed"))},
+        "/api/topup/orders": {"post": _store_op(
+            "createTopupOrder", "Create a top-up order", ref("OrderCreated"), status=201,
+            request=_fields({"apiKey": NONEMPTY, "packageCode": NONEMPTY, "contactEmail": NONEMPTY},
+                            {"couponCode": STR, "sourcePage": STR}),
+            example={"apiKey": "sk-your-api-key", "packageCode": "topup_20", "contactEmail": "you@example.com"},
+            errors=_failed("topup_order_create_failed"))},
+        "/api/topup/pay": {"post": _store_op(
+            "payTopupOrder", "Pay a top-up order", ref("Payment"), request=ORDER_BODY,
+            example={**ORDER_EXAMPLE, "orderNo": "TOP202612020101ABC123"},
+            errors={**_failed("topup_pay_failed"), **_not_found("topup_order_not_found")})},
+        "/api/topup/query": {"post": _store_op(
+            "queryTopupOrder", "Query a top-up order", ref("Order"), request=ORDER_BODY,
+            example={**ORDER_EXAMPLE, "orderNo": "TOP202612020101ABC123"},
+            errors=_not_found("topup_order_not_found"))},
+        "/api/quota/query": {"post": _store_op(
+            "queryQuota", "Quota of a key", ref("Quota"), request=KEY_BODY, example={"apiKey": "sk-your-api-key"},
+            errors={"400": store_error(BAD_PAYLOAD + " `INVALID_KEY`: the key was not accepted.")})},
+        "/api/usage/logs": {"post": _store_op(
+            "usageLogs", "Recent requests of a key", ref("UsageLogs"),
+            request=_fields({"apiKey": NONEMPTY}, {"limit": {"type": "integer", "minimum": 1, "default": 50,
+                                                             "description": "At most 200 are returned."}}),
+            example={"apiKey": "sk-your-api-key", "limit": 20},
+            errors={"400": store_error(BAD_PAYLOAD + " `INVALID_KEY`: the key was not accepted; or a bad "
+                                                     "`limit`.")})},
+    }
+
+
+def _token_paths() -> dict:
+    token_id = {"name": "token_id", "in": "path", "required": True, "example": "key_1",
+                "schema": {"type": "string", "pattern": "^(key_)?[0-9]{1,10}$"},
+                "description": "`key_<n>` as listed, or a bare `<n>`."}
+    security = [{"session": [], "csrf": []}]
+    read_security = [{"session": []}]
+    unauthorized = token_error("`unauthorized`: not signed in.")
+    csrf = token_error("`invalid_request`: the CSRF token is missing or invalid.")
+    foreign = token_error("`invalid_request`: a cross-site request (a foreign `Origin`).")
+    missing = token_error("`not_found`: no such key for this user.")
+    token = obj({"ok": {"const": True}, "token": ref("Token")}, ["ok", "token"], extra=False)
+    return {
+        "/api/tokens": {
+            "get": {"operationId": "listTokens", "tags": ["Tokens"], "summary": "List your keys",
+                    "security": read_security,
+                    "responses": {"200": answer("Your keys.", obj({"ok": {"const": True},
+                                                                   "items": {"type": "array",
+                                                                             "items": ref("Token")}},
+                                                                  ["ok", "items"], extra=False)),
+                                  "401": unauthorized}},
+            "post": {"operationId": "createToken", "tags": ["Tokens"], "summary": "Create a key",
+                     "security": security,
+                     "requestBody": {"required": True, "content": json_content(
+                         ref("TokenCreate"), {"displayName": "Default Key", "spendCap": 500000000, "rpm": 60})},
+                     "responses": {"201": answer("The key, shown this once in `plainKey`.", obj(
+                         {"ok": {"const": True}, "token": ref("Token"), "plainKey": STR},
+                         ["ok", "token", "plainKey"], extra=False)),
+                         "400": token_error("`invalid_payload`, `name_required`, `name_too_long`, "
+                                            "`invalid_spend_cap`, `invalid_rpm`, `invalid_expiry`, "
+                                            "`invalid_models`, `unknown_model`, `too_many_keys`; or "
+                                            "`invalid_request` (CSRF)."),
+                         "401": unauthorized, "403": foreign,
+                         "413": token_error("`invalid_payload`: over `MAX_REQUEST_BYTES`.")}}},
+        "/api/tokens/{token_id}/disable": {"patch": {
+            "operationId": "disableToken", "tags": ["Tokens"], "summary": "Revoke a key",
+            "security": security, "parameters": [token_id],
+            "responses": {"200": answer("The key, now `REVOKED`.", token), "400": csrf, "401": unauthorized,
+                          "403": foreign, "404": missing}}},
+        "/api/tokens/{token_id}": {"delete": {
+            "operationId": "deleteToken", "tags": ["Tokens"], "summary": "Delete a key",
+            "security": security, "parameters": [token_id],
+            "responses": {"200": answer("Deleted.", obj({"ok": {"const": True}}, ["ok"], extra=False),
+                                        {"ok": True}),
+                          "400": csrf, "401": unauthorized, "403": foreign, "404": missing}}},
+    }
+
+
+TAGS = [
+    {"name": "OpenAI", "description": "OpenAI-compatible: Chat Completions, Responses, models. Errors: "
+                                      "`{\"error\": {\"message\", \"type\", \"code\"}}`."},
+    {"name": "Anthropic", "description": "Anthropic-compatible: Messages. Errors: "
+                                         "`{\"type\": \"error\", \"error\": {\"type\", \"message\"}}`."},
+    {"name": "Account", "description": "Balance and the billing endpoints chat front-ends read."},
+    {"name": "Store", "description": "The storefront's JSON helper API: no cookies; callers prove themselves "
+                                     "with an order number plus its email, or a key, in the body. "
+                                     "`{\"ok\": true, \"data\"}` or `{\"ok\": false, \"error\": {\"code\", "
+                                     "\"message\", \"reason\"?}}`."},
+    {"name": "Tokens", "description": "The dashboard's token API for the signed-in user's own keys: the session "
+                                      "cookie authenticates, writes need the page's CSRF token in `X-CSRFToken`."},
+]
+
+
+def _operation_alias(op: dict, prefix: str) -> dict:
+    op = copy.deepcopy(op)
+    op["operationId"] = "apiV1_" + op["operationId"]
+    op["description"] = (op.get("description", "") + f"\n\nThe same as under `/v1` (alias `{prefix}`).").strip()
+    return op
+
+
+@lru_cache(maxsize=1)
+def _build() -> dict:
+    paths = {}
+    for prefix in API_PREFIXES:
+        for path, item in _v1_paths().items():
+            if prefix != "/v1":
+                item = {method: _operation_alias(op, prefix) for method, op in item.items()}
+            paths[prefix + path] = item
+    paths.update(_store_paths())
+    paths.update(_token_paths())
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Tollgate API", "version": VERSION,
+                 "description": "An LLM API relay: OpenAI- and Anthropic-compatible routes billed in prepaid "
+                                "credits, the storefront's JSON helper API and the dashboard's token API. "
+                                "Every response carries `x-request-id`."},
+        "servers": [{"url": "/", "description": "This site"}],
+        "tags": TAGS,
+        "paths": paths,
+        "components": {
+            "schemas": SCHEMAS,
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "description": "`Authorization: Bearer sk-...`"},
+                "apiKey": {"type": "apiKey", "in": "header", "name": "x-api-key",
+                           "description": "`x-api-key: sk-...` (Anthropic clients); accepted on every /v1 route."},
+                "session": {"type": "apiKey", "in": "cookie", "name": "session",
+                            "description": "The dashboard's session cookie (`__Host-tollgate` in production)."},
+                "csrf": {"type": "apiKey", "in": "header", "name": "X-CSRFToken",
+                         "description": "The page's CSRF token (`<meta name=\"csrf-token\">`), on writes."},
+            },
+        },
+    }
+
+
+def spec() -> dict:
+    """The description (a fresh copy: callers may change it)."""
+    return copy.deepcopy(_build())

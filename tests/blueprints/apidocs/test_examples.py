@@ -1,0 +1,154 @@
+"""Every documented operation, called against a live server with its
+documented example (real ids and credentials filled in), answers with a
+documented status and a body valid against that status's schema."""
+from __future__ import annotations
+
+import copy
+import json
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+
+from tests.blueprints.apidocs.conftest import MODEL, operations
+
+BASE = "urn:tollgate-openapi"
+
+
+def validator_for(document: dict, schema: dict) -> Draft202012Validator:
+    text = json.dumps(document).replace('"#/components/', f'"{BASE}#/components/')
+    registry = Registry().with_resource(BASE, Resource.from_contents(
+        {**json.loads(text), "$schema": "https://json-schema.org/draft/2020-12/schema"}))
+    schema = json.loads(json.dumps(schema).replace('"#/components/', f'"{BASE}#/components/'))
+    return Draft202012Validator(schema, registry=registry)
+
+
+def check(document: dict, path: str, method: str, reply: requests.Response, expect: int) -> dict | None:
+    op = document["paths"][path][method]
+    assert reply.status_code == expect, (method, path, reply.status_code, reply.text[:500])
+    documented = op["responses"].get(str(reply.status_code))
+    assert documented is not None, (method, path, reply.status_code)
+    media = reply.headers.get("content-type", "").split(";")[0]
+    assert media in documented["content"], (method, path, media)
+    if media != "application/json":
+        return None
+    body = reply.json()
+    errors = sorted(validator_for(document, documented["content"][media]["schema"]).iter_errors(body), key=str)
+    assert not errors, (method, path, [f"{list(e.absolute_path)}: {e.message}" for e in errors[:5]])
+    return body
+
+
+class Caller:
+    """Calls operations by id with the spec's example body, merged with
+    what the test knows (real keys, order numbers, ids)."""
+
+    def __init__(self, live, document, api_key, web):
+        self.live, self.document, self.api_key, self.web = live, document, api_key, web
+        self.ops = {op["operationId"]: (path, method, op) for path, method, op in operations(document)}
+        self.called: set[str] = set()
+
+    def __call__(self, op_id: str, expect: int = 200, params=None, body=None, **query) -> dict | None:
+        path, method, op = self.ops[op_id]
+        self.called.add(op_id)
+        url_path = path
+        for parameter in op.get("parameters", []):
+            if parameter["in"] == "path":
+                url_path = url_path.replace("{" + parameter["name"] + "}",
+                                            str((params or {}).get(parameter["name"], parameter.get("example"))))
+        example = op.get("requestBody", {}).get("content", {}).get("application/json", {}).get("example")
+        payload = {**copy.deepcopy(example), **(body or {})} if example is not None else None
+        security = {name for req in op.get("security", []) for name in req}
+        if "session" in security:
+            reply = self.web.api(method.upper(), url_path, json=payload, params=query)
+        else:
+            headers = {"Authorization": f"Bearer {self.api_key}"} if "bearer" in security else {}
+            reply = requests.request(method.upper(), self.live.url + url_path, json=payload, params=query,
+                                     headers=headers, timeout=60)
+        return check(self.document, path, method, reply, expect)
+
+
+@pytest.fixture(scope="module")
+def call(live, document, api_key):
+    return Caller(live, document, api_key, live.signed_in())
+
+
+@pytest.mark.parametrize("prefix", ["", "apiV1_"])
+def test_every_v1_operation_with_its_example(call, upstream, prefix):
+    listed = call(prefix + "listModels")
+    assert MODEL in [m["id"] for m in listed["data"]]
+    assert call(prefix + "getModel", params={"model_id": MODEL})["id"] == MODEL
+    call(prefix + "getModel", 404, params={"model_id": "no-such-model"})
+    assert call(prefix + "getBalance")["balance"] > 0
+    call(prefix + "getBillingSubscription")
+    call(prefix + "getBillingUsage", start_date="2026-01-01", end_date="2026-12-31")
+    completion = call(prefix + "createChatCompletion", body={"model": MODEL})
+    assert completion["usage"]["credits"] > 0
+    call(prefix + "createChatCompletion", 404, body={"model": "no-such-model"})
+    assert call(prefix + "createMessage", body={"model": MODEL})["type"] == "message"
+    assert call(prefix + "countTokens", body={"model": MODEL})["input_tokens"] > 0
+    made = call(prefix + "createResponse", body={"model": MODEL})
+    assert call(prefix + "getResponse", params={"response_id": made["id"]})["id"] == made["id"]
+    call(prefix + "deleteResponse", params={"response_id": made["id"]})
+    call(prefix + "getResponse", 404, params={"response_id": made["id"]})
+    call(prefix + "deleteResponse", 404, params={"response_id": made["id"]})
+
+
+def test_streams_are_event_streams(live, api_key, document, upstream):
+    for path, body in (("/v1/chat/completions", {"model": MODEL, "messages": [{"role": "user", "content": "hi"}]}),
+                       ("/v1/messages", {"model": MODEL, "max_tokens": 16,
+                                         "messages": [{"role": "user", "content": "hi"}]}),
+                       ("/v1/responses", {"model": MODEL, "input": "hi"})):
+        reply = requests.post(live.url + path, json={**body, "stream": True}, timeout=60,
+                              headers={"Authorization": f"Bearer {api_key}"})
+        check(document, path, "post", reply, 200)
+        assert reply.text.startswith(("data: ", "event: "))
+
+
+def test_errors_have_the_documented_shapes(live, document):
+    for path, method in (("/v1/models", "get"), ("/v1/messages", "post"), ("/api/v1/responses", "post")):
+        reply = requests.request(method, live.url + path, json={}, timeout=30)
+        check(document, path, method, reply, 401)
+    reply = requests.post(live.url + "/api/quota/query", json={"apiKey": "sk-nope"}, timeout=30)
+    assert check(document, "/api/quota/query", "post", reply, 400)["error"]["code"] == "INVALID_KEY"
+    reply = requests.get(live.url + "/api/tokens", timeout=30)
+    assert check(document, "/api/tokens", "get", reply, 401)["error"]["code"] == "unauthorized"
+
+
+def test_every_store_operation_with_its_example(call, live, api_key):
+    assert call("listTopupPackages")["data"] and call("listPurchasePlans")["data"]
+    order = call("createPurchaseOrder", 201)["data"]
+    mine = {"orderNo": order["orderNo"], "contactEmail": order["contactEmail"]}
+    assert call("payPurchaseOrder", body=mine)["data"]["status"] == "PENDING"
+    assert call("queryPurchaseOrder", body=mine)["data"]["status"] == "PENDING"
+    call("claimPurchasedKey", 409, body=mine)
+    paid = call.web.post_form(f"/pay/dev/{order['orderNo']}", {"contactEmail": order["contactEmail"]},
+                              page=urlsplit(order["payUrl"])._replace(scheme="", netloc="").geturl())
+    assert paid.status_code == 200, paid.text[:300]
+    assert call("queryPurchaseOrder", body=mine)["data"]["status"] == "PAID"
+    assert call("claimPurchasedKey", body=mine)["data"]["apiKey"].startswith("sk-")
+    call("claimPurchasedKey", 410, body=mine)
+    call("queryPurchaseOrder", 404, body={**mine, "contactEmail": "someone@example.com"})
+
+    assert call("previewTopup", body={"apiKey": api_key})["data"]["availableQuota"] > 0
+    topup = call("createTopupOrder", 201, body={"apiKey": api_key})["data"]
+    mine = {"orderNo": topup["orderNo"], "contactEmail": topup["contactEmail"]}
+    assert call("payTopupOrder", body=mine)["data"]["orderNo"] == topup["orderNo"]
+    assert call("queryTopupOrder", body=mine)["data"]["credited"] is False
+    assert call("queryQuota", body={"apiKey": api_key})["data"]["remainingTokens"] > 0
+    assert "items" in call("usageLogs", body={"apiKey": api_key})["data"]
+
+
+def test_every_token_operation_with_its_example(call):
+    assert call("listTokens")["ok"] is True
+    made = call("createToken", 201)
+    token_id = made["token"]["id"]
+    assert call("disableToken", params={"token_id": token_id})["token"]["status"] == "REVOKED"
+    assert call("deleteToken", params={"token_id": token_id}) == {"ok": True}
+    call("deleteToken", 404, params={"token_id": token_id})
+
+
+def test_every_documented_operation_was_called(call):
+    # Runs last in this module: the tests above must have called them all.
+    assert sorted(set(call.ops) - call.called) == []
