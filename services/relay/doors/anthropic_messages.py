@@ -36,7 +36,13 @@ def validate(body) -> None:
         raise invalid_request("max_tokens: a positive integer is required")
     if "stream" in body and not isinstance(body["stream"], bool):
         raise invalid_request("stream: must be true or false")
+    _check_tools(body)
     check_forbidden(body)
+
+
+def _check_tools(body: dict) -> None:
+    if body.get("tools") is not None and not isinstance(body["tools"], list):
+        raise invalid_request("tools: must be a list of tools")
 
 
 def prompt_bound(body: dict) -> int:
@@ -60,6 +66,7 @@ def count(body) -> dict:
     """POST /v1/messages/count_tokens, answered locally: never upstream spend."""
     if not isinstance(body, dict) or not isinstance(body.get("messages"), list):
         raise RelayError(400, "messages_required", "messages: a list of messages is required")
+    _check_tools(body)
     return {"input_tokens": count_tokens(body)}
 
 
