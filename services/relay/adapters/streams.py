@@ -58,8 +58,13 @@ def anthropic_error(data: dict) -> UpstreamError:
     return UpstreamError(status_for_anthropic_error_type(kind), str(error.get("message") or kind))
 
 
-class AnthropicEvents(_Stream):
-    """Anthropic message events; `message_stop` comes last."""
+class _TypedEvents(_Stream):
+    """Named JSON events (`event: T` / `data: {"type": T, ...}`): an `error`
+    event is the upstream failing (`error` makes the exception from it), a
+    `terminal` one comes last."""
+
+    terminal: frozenset
+    error: staticmethod
 
     def __iter__(self):
         for block in sse_blocks(self.response):
@@ -74,42 +79,36 @@ class AnthropicEvents(_Stream):
                 continue
             kind = event.get("type") or name
             if kind == "error":
-                raise anthropic_error(event)
-            if kind == "message_stop":
+                raise self.error(event)
+            if kind in self.terminal:
                 self.finished = True
                 yield StreamEvent(event, block, last=True)
                 return
             yield StreamEvent(event, block)
+
+
+class AnthropicEvents(_TypedEvents):
+    """Anthropic message events; `message_stop` comes last."""
+
+    terminal = frozenset({"message_stop"})
+    error = staticmethod(anthropic_error)
 
 
 RESPONSES_TERMINAL = frozenset({"response.completed", "response.incomplete", "response.failed"})
 
 
-class ResponsesEvents(_Stream):
+def responses_error(event: dict) -> UpstreamError:
+    error = event.get("error") if isinstance(event.get("error"), dict) else event
+    return UpstreamError(502, str(error.get("message") or "upstream error"))
+
+
+class ResponsesEvents(_TypedEvents):
     """Responses API events (typed, no `[DONE]`); `response.completed`,
     `.incomplete` or `.failed` comes last. A bare `error` event is the
     upstream failing."""
 
-    def __iter__(self):
-        for block in sse_blocks(self.response):
-            name, payload = parse_event(block)
-            if payload is None:
-                continue
-            try:
-                event = orjson.loads(payload)
-            except orjson.JSONDecodeError:
-                continue
-            if not isinstance(event, dict):
-                continue
-            kind = event.get("type") or name
-            if kind == "error":
-                error = event.get("error") if isinstance(event.get("error"), dict) else event
-                raise UpstreamError(502, str(error.get("message") or "upstream error"))
-            if kind in RESPONSES_TERMINAL:
-                self.finished = True
-                yield StreamEvent(event, block, last=True)
-                return
-            yield StreamEvent(event, block)
+    terminal = RESPONSES_TERMINAL
+    error = staticmethod(responses_error)
 
 
 def gemini_error(data: dict) -> UpstreamError:
