@@ -64,12 +64,13 @@ class Passthrough:
 PASSTHROUGH = Passthrough()
 
 
-class ChatFromAnthropic:
-    """Anthropic events from the upstream, OpenAI chat chunks to the client
-    (usage always included; the chat door hides it unless asked)."""
+class _ChatFromEvents:
+    """Named upstream events (Anthropic's, Responses') in, OpenAI chat
+    chunks out, ending with `[DONE]` (usage always included; the chat door
+    hides it unless asked). Subclasses make the writer and say how its
+    failure reads as an UpstreamError."""
 
-    def __init__(self, state, target: Target):
-        self.writer = OpenAIChunkWriter(model=target.client_model, include_usage=True)
+    failure: type = Exception
 
     def start(self) -> list[StreamEvent]:
         return []
@@ -78,8 +79,8 @@ class ChatFromAnthropic:
         data = event.chunk or {}
         try:
             chunks = self.writer.feed(data.get("type", ""), data)
-        except UpstreamStreamError as exc:
-            raise UpstreamError(status_for_anthropic_error_type(exc.error_type), exc.message) from None
+        except self.failure as exc:
+            raise self.upstream_error(exc) from None
         out = [StreamEvent(chunk) for chunk in chunks]
         if event.last:
             out.append(StreamEvent(None, DONE, last=True))
@@ -90,6 +91,17 @@ class ChatFromAnthropic:
 
     def ping(self) -> list[StreamEvent]:
         return []
+
+
+class ChatFromAnthropic(_ChatFromEvents):
+    failure = UpstreamStreamError
+
+    def __init__(self, state, target: Target):
+        self.writer = OpenAIChunkWriter(model=target.client_model, include_usage=True)
+
+    @staticmethod
+    def upstream_error(exc) -> UpstreamError:
+        return UpstreamError(status_for_anthropic_error_type(exc.error_type), exc.message)
 
 
 class AnthropicFromChat:
@@ -191,31 +203,15 @@ class ResponsesFromChat:
         return _typed([self.writer.heartbeat()]) if self.writer.started else []
 
 
-class ChatFromResponses:
-    """Responses events from the upstream, OpenAI chat chunks to the client."""
+class ChatFromResponses(_ChatFromEvents):
+    failure = ResponsesStreamError
 
     def __init__(self, state, target: Target):
         self.writer = ChatChunksFromResponses(model=target.client_model, include_usage=True)
 
-    def start(self) -> list[StreamEvent]:
-        return []
-
-    def feed(self, event: StreamEvent) -> list[StreamEvent]:
-        data = event.chunk or {}
-        try:
-            chunks = self.writer.feed(data.get("type", ""), data)
-        except ResponsesStreamError as exc:
-            raise UpstreamError(502, exc.message) from None
-        out = [StreamEvent(chunk) for chunk in chunks]
-        if event.last:
-            out.append(StreamEvent(None, DONE, last=True))
-        return out
-
-    def finish(self) -> list[StreamEvent]:
-        return [StreamEvent(chunk) for chunk in self.writer.finish()] + [StreamEvent(None, DONE, last=True)]
-
-    def ping(self) -> list[StreamEvent]:
-        return []
+    @staticmethod
+    def upstream_error(exc) -> UpstreamError:
+        return UpstreamError(502, exc.message)
 
 
 def _chat_to_gemini_request(body: dict, target: Target) -> tuple[dict, None]:
