@@ -103,7 +103,8 @@ def _date(path: Path, meta: dict, key: str) -> dt.date | None:
 # Tags are shown through _(): every tag a post uses needs a line here (so
 # `pybabel extract` puts it in the catalog) and its Chinese in messages.po;
 # tests/blueprints/storefront/test_blog.py checks both.
-TAG_NAMES = (N_("anthropic"), N_("api"), N_("billing"), N_("claude-code"), N_("getting-started"))
+TAG_NAMES = (N_("anthropic"), N_("api"), N_("billing"), N_("claude-code"), N_("codex"), N_("gemini"),
+             N_("getting-started"), N_("openai"))
 
 def load_posts(folder: Path) -> dict[str, Post]:
     """Every post in `folder`, by slug. A broken file raises PostError."""
