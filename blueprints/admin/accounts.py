@@ -9,9 +9,10 @@ from blueprints.admin import bp
 from blueprints.admin.forms import ID, FormError, audited, done, failed, integer, page_arg, refused, text
 from extensions import db
 from models import KEY_ACTIVE, ApiKey
-from services import accounts as account_service, reports
-from services.keys import disable_key
-from services.ledger import InsufficientCredits
+from services.billing import accounts as account_service
+from services.billing.ledger import InsufficientCredits
+from services.identity.keys import disable_key
+from services.reports import admin as reports
 
 
 @bp.get("/accounts")

@@ -28,7 +28,7 @@ SERVICE_MESSAGES = (
     "Order {no} is {status}; only a paid order can be refunded.",
     "The account's balance ({balance} credits) no longer covers the {credits} credits this order gave; "
     "nothing was refunded.",
-    "unknown dialect {name}; choose from {allowed}",  # services.dialect_names
+    "unknown dialect {name}; choose from {allowed}",  # services.catalog.dialects
     "a channel of kind {provider} cannot speak {refused}; it can speak {sendable}",
 )
 _SERVICE_PATTERNS = tuple(

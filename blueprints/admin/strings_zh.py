@@ -130,7 +130,7 @@ ZH = {
     "Input price": "输入价格", "Output price": "输出价格", "Cached input price": "缓存输入价格",
     "Request price": "按次价格", "Connect timeout": "连接超时", "First-byte timeout": "首字节超时",
     "Idle timeout": "空闲超时",
-    # Refusals the services raise in English (services/accounts.py, services/orders/manual.py): fixed texts,
+    # Refusals the services raise in English (services/billing/accounts.py, services/store/orders/manual.py): fixed texts,
     # and the templates of forms.SERVICE_MESSAGES, whose values error_text() reads back out of the message.
     "Give a reason; it is kept on the ledger entry and in the audit log.": "请填写原因;它会记录在账本流水和审计日志中。",
     "Give a reason; it is kept on the order and in the audit log.": "请填写原因;它会记录在订单和审计日志中。",

@@ -12,10 +12,10 @@ from blueprints.storefront import bp
 from blueprints.storefront.i18n import translate as _
 from extensions import limiter
 from models.commerce import PURCHASE, TOPUP
-from services.key_lookup import quota
-from services.orders import create, lookup, payment
-from services.orders.errors import StoreError
-from services.packages import get_package, list_packages
+from services.identity.key_views import quota
+from services.store.orders import create, lookup, payment
+from services.store.orders.errors import StoreError
+from services.store.packages import get_package, list_packages
 
 # Shown to visitors, in their language; StoreError.message is for logs and the API.
 MESSAGES = {

@@ -8,9 +8,9 @@ import re
 import pytest
 
 from blueprints.storefront.strings import ZH
-from services import accounts
-from services.keys import create_key
-from services.ledger import settle, reserve
+from services.billing import accounts
+from services.billing.ledger import settle, reserve
+from services.identity.keys import create_key
 from tests.support.stack import make_app, migrate
 
 PAGES = ["/", "/pricing", "/docs", "/topup", "/orders/lookup", "/buy/plan_20"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.pricing import Usage
+from services.billing.pricing import Usage
 from services.relay.dialects import anthropic_messages, openai_chat, openai_responses
 from services.relay.meter import Meter
 
