@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import config as config_module
 from extensions import csrf, db, limiter, login_manager, migrate
 from services import logs, metrics
+from services.store.payments import check_production_payments
 
 API_PREFIXES = ("/v1", "/api/v1")
 GEMINI_PREFIX = "/v1beta"  # inside "/v1" as a string: checked first
@@ -41,7 +42,7 @@ def _configure(app: Flask, config) -> None:
         app.config["SECRET_KEY"] = config_module.development_secret_key()
     if env == "production":
         config_module.check_production_secret(app.config.get("SECRET_KEY"))
-        config_module.check_production_payments(app.config)
+        check_production_payments(app.config)
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY is not set")
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_REQUEST_BYTES"]

@@ -5,7 +5,7 @@ from gevent import monkey
 monkey.patch_all()
 
 from app import create_app  # noqa: E402
-from services.health import start_scheduler  # noqa: E402
+from services.relay.health import start_scheduler  # noqa: E402
 
 app = create_app()
 start_scheduler(app)  # only when HEALTH_CHECK_SECONDS is set

@@ -86,10 +86,10 @@ class Rig:
         app = make_app(db_url)
         migrate(app)
         with app.app_context():
-            from services import accounts
-            from services.channels import add_channel
-            from services.keys import create_key
-            from services.registry import set_model
+            from services.billing import accounts
+            from services.catalog.channels import add_channel
+            from services.catalog.models import set_model
+            from services.identity.keys import create_key
 
             set_model("bench-model", max_output_tokens=64, input_price=1_000_000, output_price=2_000_000)
             add_channel("fake", "openai", self.fake.base_url_v1, "sk-upstream", ["bench-model"])

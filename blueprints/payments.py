@@ -6,7 +6,7 @@ from flask import Blueprint, Response, request
 from werkzeug.exceptions import NotFound
 
 from services import metrics
-from services.orders.payment import handle_notify
+from services.store.orders.payment import handle_notify
 
 bp = Blueprint("payments", __name__)
 NOTIFYING_PROVIDERS = ("alipay",)

@@ -10,7 +10,7 @@ from flask_login import current_user, login_user, logout_user
 
 from extensions import db
 from models import User
-from services import users
+from services.identity import users
 
 SESSION_VERSION = "_sv"
 

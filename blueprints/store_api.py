@@ -16,11 +16,11 @@ from werkzeug.exceptions import HTTPException
 from blueprints.json_body import BodyTooLarge, json_object
 from extensions import limiter
 from models.commerce import PURCHASE, TOPUP
-from services import key_lookup
-from services.keys import authenticate
-from services.orders import create, lookup, payment
-from services.orders.errors import StoreError
-from services.packages import list_packages, package_view
+from services.identity import key_views
+from services.identity.keys import authenticate
+from services.store.orders import create, lookup, payment
+from services.store.orders.errors import StoreError
+from services.store.packages import list_packages, package_view
 
 bp = Blueprint("store_api", __name__)
 
@@ -159,7 +159,7 @@ def purchase_key():
 def topup_preview():
     body = payload("apiKey")
     with failure("topup_preview_failed"):
-        data = key_lookup.quota(create.topup_target(body["apiKey"]))
+        data = key_views.quota(create.topup_target(body["apiKey"]))
     return ok(data)
 
 
@@ -207,7 +207,7 @@ def _key_from_body():
 def quota_query():
     started = time.perf_counter()
     key, _body = _key_from_body()
-    data = key_lookup.quota(key)
+    data = key_views.quota(key)
     return ok({"tokenName": data["tokenName"], "maskedKey": data["maskedKey"],
                "totalTokens": data["totalQuota"], "usedTokens": data["usedQuota"],
                "remainingTokens": data["availableQuota"],
@@ -221,4 +221,4 @@ def usage_logs():
     limit = body.get("limit", 50)
     if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
         raise ApiError("invalid_payload", "'limit' must be a positive integer (at most 200).")
-    return ok(key_lookup.usage(key, limit))
+    return ok(key_views.usage(key, limit))

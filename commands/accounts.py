@@ -9,8 +9,8 @@ from sqlalchemy import select
 from extensions import db
 from models import Account, ApiKey
 from models.base import utcnow
-from services import accounts as account_service
-from services.keys import create_key, disable_key
+from services.billing import accounts as account_service
+from services.identity.keys import create_key, disable_key
 
 
 @click.group(help="API keys.")
@@ -79,7 +79,7 @@ def account():
 @click.option("--reason", required=True, help="Why; kept on the ledger entry.")
 def account_adjust(account_id, credits, reason):
     """Add (or with a negative number remove) CREDITS on ACCOUNT_ID."""
-    from services.ledger import InsufficientCredits
+    from services.billing.ledger import InsufficientCredits
 
     try:
         # The admin's adjust: the ledger entry and an audit entry (no actor: the shell).

@@ -6,7 +6,7 @@ import click
 from flask.cli import AppGroup
 
 from extensions import db
-from services import users
+from services.identity import users
 
 
 # An AppGroup gives each command an app context under test_cli_runner too.

@@ -8,9 +8,9 @@ from sqlalchemy import select
 
 from extensions import db
 from models import Channel, LlmModel, ModelAlias
-from services.channels import ChannelError, add_channel, set_enabled, update_channel
-from services.dialect_names import DEFAULT_SPEAKS, DIALECTS
-from services.registry import RegistryError, remove_alias, set_alias, set_model
+from services.catalog.channels import ChannelError, add_channel, set_enabled, update_channel
+from services.catalog.dialects import DEFAULT_SPEAKS, DIALECTS
+from services.catalog.models import RegistryError, remove_alias, set_alias, set_model
 
 
 def _csv(value: str | None) -> list[str]:
@@ -151,7 +151,7 @@ def channel_enable(name):
 def channel_check(name):
     """Send a one-token request through every enabled channel (or NAME) and
     record health and upstream balance; exit 1 if any failed."""
-    from services.health import check_all
+    from services.relay.health import check_all
 
     results = check_all(name)
     if name and not results:

@@ -9,10 +9,10 @@ from sqlalchemy import select
 
 from extensions import db
 from models import Channel
-from services import accounts as account_service
-from services.channels import add_channel
-from services.keys import authenticate, create_key
-from services.registry import set_model
+from services.billing import accounts as account_service
+from services.catalog.channels import add_channel
+from services.catalog.models import set_model
+from services.identity.keys import authenticate, create_key
 
 DEMO_MODEL = "tollgate-demo"
 DEMO_CREDITS = 1_000_000_000

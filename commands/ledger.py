@@ -6,7 +6,7 @@ import sys
 import click
 from flask import current_app
 
-from services import ledger as ledger_service
+from services.billing import ledger as ledger_service
 
 
 @click.group(help="The credit ledger.")

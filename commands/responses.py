@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from services import responses_store
+from services.relay import responses_store
 
 
 @click.group(help="Responses kept for previous_response_id (RESPONSES_TTL_DAYS).")

@@ -8,9 +8,10 @@ from sqlalchemy import select
 
 from extensions import db
 from models import Coupon, Outbox
-from services import coupons as coupon_service, mailer
-from services.orders.reconcile import reconcile
-from services.packages import list_packages, set_package
+from services import mailer
+from services.store import coupons as coupon_service
+from services.store.orders.reconcile import reconcile
+from services.store.packages import list_packages, set_package
 
 
 @click.group(help="Storefront orders.")
@@ -34,7 +35,7 @@ def orders_reconcile(older_than):
 @click.option("--limit", type=int, default=50, show_default=True)
 def orders_list(status, limit):
     """Newest orders first."""
-    from services.reports import search_orders
+    from services.reports.admin import search_orders
 
     for o in search_orders(status=status or "", size=limit).rows:
         click.echo(f"{o.order_no}\t{o.status}\t{o.kind}\t{o.package_code}\t{o.amount_cents / 100:.2f}\t"

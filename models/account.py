@@ -7,7 +7,7 @@ from models.base import utcnow
 
 class Account(db.Model):
     """A wallet: the balance lives here, in integer credits. It only changes
-    together with a ledger entry (services.ledger)."""
+    together with a ledger entry (services.billing.ledger)."""
 
     __tablename__ = "accounts"
     __table_args__ = (db.CheckConstraint("balance >= 0", name="balance_nonnegative"),)

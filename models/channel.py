@@ -1,7 +1,7 @@
 """Upstream channels: where requests for a model are sent."""
 from extensions import db
 from models.base import utcnow
-from services.dialect_names import speaks_of
+from services.catalog.dialects import speaks_of
 
 
 class Channel(db.Model):
@@ -18,7 +18,7 @@ class Channel(db.Model):
     enabled = db.Column(db.Boolean, nullable=False, default=True)
     priority = db.Column(db.Integer, nullable=False, default=0)
     weight = db.Column(db.Integer, nullable=False, default=1)
-    # The dialects the upstream speaks, comma-separated (services.dialect_names);
+    # The dialects the upstream speaks, comma-separated (services.catalog.dialects);
     # NULL: the provider kind's default. The operator says; nothing probes.
     speaks = db.Column(db.String(255))
     # Seconds; None: the configured defaults.

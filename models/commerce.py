@@ -69,7 +69,7 @@ class Coupon(db.Model):
 class Order(db.Model):
     """pending -> paid -> (refunded), or pending -> closed. The move to paid
     is a conditional UPDATE on status, in the transaction that books the
-    credits (services.orders.fulfil)."""
+    credits (services.store.orders.fulfil)."""
 
     __tablename__ = "orders"
     __table_args__ = (

@@ -1,7 +1,7 @@
 """The audit log: one row per manual operator action (who, what, to which
 row, why). Money operations write theirs inside their own transaction
 (pass `conn`); configuration edits write it right after the change. The
-admin reads it through services/reports.py (audit_entries)."""
+admin reads it through services/reports/admin.py (audit_entries)."""
 from __future__ import annotations
 
 from sqlalchemy import insert

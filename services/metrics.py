@@ -118,7 +118,7 @@ def _known_model(name) -> str:
     if not isinstance(name, str) or not name:
         return UNKNOWN_MODEL
     try:
-        from services.catalog import current_catalog
+        from services.catalog.snapshot import current_catalog
 
         model = current_catalog().resolve(name)
     except Exception:
@@ -170,8 +170,8 @@ class StateCollector:
 
         from extensions import db
         from models import Channel
-        from services.breaker import breaker_key
-        from services.shared_state import breakers
+        from services.relay.breaker import breaker_key
+        from services.relay.shared_state import breakers
 
         rows = db.session.execute(select(Channel.id, Channel.name, Channel.provider, Channel.enabled,
                                          Channel.models).order_by(Channel.id)).all()

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from models import KEY_ACTIVE, ApiKey
 from models.base import utcnow
-from services import account_keys
-from services.keys import KeyContext, _load
+from services.identity import key_admin
+from services.identity.keys import KeyContext, _load
 
 ROLES = ("system", "user", "assistant")
 
@@ -21,7 +21,7 @@ def owned_key_context(account_id: int | None, key_id) -> KeyContext | None:
     (the caller answers 404 for all of those alike)."""
     if isinstance(key_id, bool):
         return None
-    key = account_keys.get_key(account_id, key_id)
+    key = key_admin.get_key(account_id, key_id)
     if key is None or key.status != KEY_ACTIVE:
         return None
     # The same loader authenticate() uses, so the context is exactly the
@@ -45,7 +45,7 @@ def usable_keys(account_id: int | None) -> list[PlaygroundKey]:
     from blueprints.api_v1.account import visible_models  # the /v1/models visibility rule
 
     found = []
-    for key in account_keys.list_keys(account_id):
+    for key in key_admin.list_keys(account_id):
         ctx = owned_key_context(account_id, key.id)
         if ctx is not None:
             found.append(PlaygroundKey(key, sorted(m.id for m in visible_models(ctx))))

@@ -9,9 +9,10 @@ from blueprints.admin import bp
 from blueprints.admin.forms import ID, FormError, audited, done, failed, integer, page_arg, refused, text
 from extensions import db
 from models import KEY_ACTIVE, ApiKey
-from services import accounts as account_service, reports
-from services.keys import disable_key
-from services.ledger import InsufficientCredits
+from services.billing import accounts as account_service
+from services.reports import admin as reports
+from services.identity.keys import disable_key
+from services.billing.ledger import InsufficientCredits
 from i18n import N_
 
 # accounts.html and account.html show a status as _(status): an account's

@@ -7,9 +7,10 @@ from blueprints.admin.forms import (ID, MAX_INT, FormError, audited, done, error
                                    text, words)
 from extensions import db
 from models import Channel
-from services import channels as channel_service
-from services.channel_stats import channel_overview
-from services.dialect_names import DEFAULT_SPEAKS, DIALECTS
+from services.catalog import channels as channel_service
+from services.relay import health
+from services.reports.channels import channel_overview
+from services.catalog.dialects import DEFAULT_SPEAKS, DIALECTS
 from services.relay.adapters import ADAPTERS
 from i18n import N_
 
@@ -83,7 +84,7 @@ def channel_enabled(channel_id: int):
 
 @bp.post(f"/channels/<{ID}:channel_id>/test")
 def channel_test(channel_id: int):
-    result = channel_service.check(channel_id, text("model") or None)
+    result = health.check_channel_by_id(channel_id, text("model") or None)
     if result is None:
         failed(N_("No such channel, or it serves no model."))
         return redirect(url_for("admin.channels"))

@@ -30,7 +30,7 @@ SERVICE_MESSAGES = (
     N_("Order %(no)s is %(status)s; only a paid order can be refunded."),
     N_("The account's balance (%(balance)s credits) no longer covers the %(credits)s credits this order gave; "
        "nothing was refunded."),
-    N_("unknown dialect %(name)s; choose from %(allowed)s"),  # services.dialect_names
+    N_("unknown dialect %(name)s; choose from %(allowed)s"),  # services.catalog.dialects
     N_("a channel of kind %(provider)s cannot speak %(refused)s; it can speak %(sendable)s"),
 )
 _SERVICE_PATTERNS = tuple(

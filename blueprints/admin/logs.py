@@ -3,7 +3,8 @@ from flask import render_template, request
 
 from blueprints.admin import bp
 from blueprints.admin.forms import day_arg, id_arg, page_arg
-from services import ledger, reports
+from services.billing import ledger
+from services.reports import admin as reports
 
 
 @bp.get("/logs")

@@ -6,7 +6,7 @@ from blueprints.admin.forms import (MAX_AMOUNT, MAX_INT, FormError, audited, che
                                    integer, refused, text)
 from extensions import db
 from models import LlmModel, ModelAlias
-from services import registry
+from services.catalog import models as registry
 from i18n import N_
 
 # (field, label, largest value: prices are BIGINTEGER, token counts INTEGER)

@@ -2,7 +2,8 @@
 from flask import render_template
 
 from blueprints.admin import bp
-from services import ledger, reports
+from services.billing import ledger
+from services.reports import admin as reports
 
 
 @bp.get("/")

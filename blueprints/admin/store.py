@@ -8,8 +8,9 @@ from blueprints.admin.forms import (MAX_INT, FormError, audited, checkbox, done,
 from extensions import db
 from models import Package
 from models.commerce import ORDER_CLOSED, ORDER_PAID, ORDER_PENDING, ORDER_REFUNDED
-from services import coupons as coupon_service, packages as package_service, reports
-from services.orders import manual
+from services.store import coupons as coupon_service, packages as package_service
+from services.reports import admin as reports
+from services.store.orders import manual
 from i18n import N_
 
 STATUSES = (ORDER_PENDING, ORDER_PAID, ORDER_CLOSED, ORDER_REFUNDED)

@@ -7,9 +7,9 @@ from flask import current_app, g, jsonify
 
 from blueprints.api_v1 import bp
 from blueprints.api_v1.auth import api_view
+from services.catalog.snapshot import current_catalog
+from services.identity import key_views
 from services.relay.doors.openai_chat import DOOR as OPENAI_DOOR
-from services import account_info
-from services.catalog import current_catalog
 from services.relay.errors import RelayError
 
 
@@ -51,13 +51,13 @@ def get_model(model_id: str):
 @bp.get("/balance")
 @api_view(OPENAI_DOOR)
 def balance():
-    return jsonify(account_info.balance_view(g.api_key))
+    return jsonify(key_views.balance_view(g.api_key))
 
 
 @bp.get("/dashboard/billing/subscription")
 @api_view(OPENAI_DOOR)
 def billing_subscription():
-    info = account_info.balance_view(g.api_key)
+    info = key_views.balance_view(g.api_key)
     unit = current_app.config["CREDITS_PER_DISPLAY_UNIT"]
     total = (info["balance"] + info["key"]["spent"]) / unit
     expires = g.api_key.expires_at
@@ -72,7 +72,7 @@ def billing_subscription():
 @bp.get("/dashboard/billing/usage")
 @api_view(OPENAI_DOOR)
 def billing_usage():
-    info = account_info.balance_view(g.api_key)
+    info = key_views.balance_view(g.api_key)
     unit = current_app.config["CREDITS_PER_DISPLAY_UNIT"]
     # Chat front-ends read total_usage in hundredths of the unit.
     return jsonify({"object": "list", "total_usage": info["key"]["spent"] * 100 / unit})

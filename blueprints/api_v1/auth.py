@@ -11,7 +11,7 @@ from functools import wraps
 from flask import current_app, g, request
 
 from extensions import limiter
-from services.keys import KeyContext, authenticate
+from services.identity.keys import KeyContext, authenticate
 from services.relay.doors.base import Door
 from services.relay.doors.openai_chat import DOOR as OPENAI_DOOR
 from services.relay.errors import RelayError

@@ -10,7 +10,7 @@ from blueprints.api_v1 import bp
 from blueprints.api_v1.auth import api_view
 from blueprints.api_v1.body import read_json_body
 from blueprints.api_v1.relaying import relay
-from services import responses_store
+from services.relay import responses_store
 from services.relay.doors import openai_responses
 from services.relay.errors import RelayError
 

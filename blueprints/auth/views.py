@@ -1,5 +1,5 @@
 """Sign in, register, sign out and change password. The rules live in
-services.users; this module parses forms, throttles and renders."""
+services.identity.users; this module parses forms, throttles and renders."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from blueprints import session_auth
 from blueprints.auth import bp
 from extensions import limiter
-from services import users
+from services.identity import claims, users
 from i18n import N_
 
 WRONG = N_("Email or password is wrong.")
@@ -89,7 +89,7 @@ def register():
     try:
         if password != form.get("confirm", ""):
             raise users.UserError("password_mismatch", N_("The two passwords differ."))
-        user = users.register(email, password, order_no=order_no,
+        user = claims.register(email, password, order_no=order_no,
                               trial_credits=current_app.config["TRIAL_CREDITS"])
     except users.UserError as exc:
         return no_store(render_template("auth/register.html", error=_(exc.template, **exc.values), email=email,

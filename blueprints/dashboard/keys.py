@@ -8,18 +8,18 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from blueprints.dashboard import bp
-from services import account_keys, users
-from services.account_keys import KeyError_
+from services.identity import claims, key_admin, users
+from services.identity.key_admin import KeyError_
 from i18n import N_
 
 
-def _caps_from(form) -> account_keys.Caps:
-    return account_keys.parse_caps(spend_cap=form.get("spend_cap"), expires_at=form.get("expires_at"),
+def _caps_from(form) -> key_admin.Caps:
+    return key_admin.parse_caps(spend_cap=form.get("spend_cap"), expires_at=form.get("expires_at"),
                                    allowed_models=form.get("allowed_models"), rpm=form.get("rpm"))
 
 
 def _owned(key_id: int):
-    key = account_keys.get_key(current_user.account_id, key_id)
+    key = key_admin.get_key(current_user.account_id, key_id)
     if key is None:
         abort(404)
     return key
@@ -28,7 +28,7 @@ def _owned(key_id: int):
 @bp.get("/keys")
 @login_required
 def keys():
-    return render_template("dashboard/keys.html", keys=account_keys.list_keys(current_user.account_id))
+    return render_template("dashboard/keys.html", keys=key_admin.list_keys(current_user.account_id))
 
 
 @bp.post("/keys")
@@ -37,10 +37,10 @@ def create_key():
     form = request.form
     try:
         caps = _caps_from(form)
-        account = users.ensure_account(current_user.id)
-        key, raw = account_keys.create(account, form.get("name"), caps)
+        account = claims.ensure_account(current_user.id)
+        key, raw = key_admin.create(account, form.get("name"), caps)
     except KeyError_ as exc:
-        return render_template("dashboard/keys.html", keys=account_keys.list_keys(current_user.account_id),
+        return render_template("dashboard/keys.html", keys=key_admin.list_keys(current_user.account_id),
                                error=_(exc.template, **exc.values), form=form), 400
     # The only time the full key exists outside the client: this page.
     return render_template("dashboard/key_created.html", key=key, raw=raw), 201
@@ -66,7 +66,7 @@ def _refused(key, exc: KeyError_):
 def rename_key(key_id: int):
     key = _owned(key_id)
     try:
-        account_keys.rename(current_user.account_id, key.id, request.form.get("name"))
+        key_admin.rename(current_user.account_id, key.id, request.form.get("name"))
     except KeyError_ as exc:
         return _refused(key, exc)
     return _back(key_id, N_("Key renamed."))
@@ -77,7 +77,7 @@ def rename_key(key_id: int):
 def key_caps(key_id: int):
     key = _owned(key_id)
     try:
-        account_keys.set_caps(current_user.account_id, key.id, _caps_from(request.form))
+        key_admin.set_caps(current_user.account_id, key.id, _caps_from(request.form))
     except KeyError_ as exc:
         return _refused(key, exc)
     return _back(key_id, N_("Limits saved."))
@@ -87,7 +87,7 @@ def key_caps(key_id: int):
 @login_required
 def disable_key(key_id: int):
     _owned(key_id)
-    account_keys.disable(current_user.account_id, key_id)
+    key_admin.disable(current_user.account_id, key_id)
     return _back(key_id, N_("Key revoked. Requests with it are refused from now on."))
 
 
@@ -95,6 +95,6 @@ def disable_key(key_id: int):
 @login_required
 def delete_key(key_id: int):
     _owned(key_id)
-    account_keys.delete(current_user.account_id, key_id)
+    key_admin.delete(current_user.account_id, key_id)
     flash(_("Key deleted."), "ok")
     return redirect(url_for("dashboard.keys"), 303)

@@ -16,8 +16,8 @@ from flask_login import current_user, login_required
 
 from blueprints.json_body import BodyTooLarge, json_object
 from blueprints.session_auth import no_store
-from services import account_keys, users
-from services.account_keys import KeyError_
+from services.identity import claims, key_admin
+from services.identity.key_admin import KeyError_
 
 bp = Blueprint("tokens_api", __name__)
 CAP_FIELDS = {"spendCap": "spend_cap", "expiresAt": "expires_at", "allowedModels": "allowed_models", "rpm": "rpm"}
@@ -29,7 +29,7 @@ def _iso(moment) -> str | None:
 
 def token_view(key) -> dict:
     return {"id": f"key_{key.id}", "displayName": key.name, "maskedKey": key.masked,
-            "status": account_keys.shown_status(key), "createdAt": _iso(key.created_at),
+            "status": key_admin.shown_status(key), "createdAt": _iso(key.created_at),
             "lastUsedAt": _iso(key.last_used_at), "spent": key.spent, "spendCap": key.spend_cap,
             "expiresAt": _iso(key.expires_at), "allowedModels": key.allowed_models, "rpm": key.rpm}
 
@@ -58,7 +58,7 @@ bp.after_request(no_store)
 @bp.get("")
 @login_required
 def list_tokens():
-    return jsonify({"ok": True, "items": [token_view(k) for k in account_keys.list_keys(current_user.account_id)]})
+    return jsonify({"ok": True, "items": [token_view(k) for k in key_admin.list_keys(current_user.account_id)]})
 
 
 @bp.post("")
@@ -71,16 +71,16 @@ def create_token():
         return _error("invalid_payload", f"The request body exceeds {limit} bytes.", 413)
     if body is None:
         return _error("invalid_payload", "The body must be a JSON object.")
-    caps = account_keys.parse_caps(**{name: body.get(field) for field, name in CAP_FIELDS.items()})
-    name = account_keys.clean_name(body.get("displayName"))
-    key, raw = account_keys.create(users.ensure_account(current_user.id), name, caps)
+    caps = key_admin.parse_caps(**{name: body.get(field) for field, name in CAP_FIELDS.items()})
+    name = key_admin.clean_name(body.get("displayName"))
+    key, raw = key_admin.create(claims.ensure_account(current_user.id), name, caps)
     return jsonify({"ok": True, "token": token_view(key), "plainKey": raw}), 201
 
 
 @bp.patch("/<token_id>/disable")
 @login_required
 def disable_token(token_id: str):
-    key = account_keys.disable(current_user.account_id, _key_id(token_id))
+    key = key_admin.disable(current_user.account_id, _key_id(token_id))
     if key is None:
         abort(404, "No such token.")
     return jsonify({"ok": True, "token": token_view(key)})
@@ -89,6 +89,6 @@ def disable_token(token_id: str):
 @bp.delete("/<token_id>")
 @login_required
 def delete_token(token_id: str):
-    if not account_keys.delete(current_user.account_id, _key_id(token_id)):
+    if not key_admin.delete(current_user.account_id, _key_id(token_id)):
         abort(404, "No such token.")
     return jsonify({"ok": True})

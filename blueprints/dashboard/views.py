@@ -12,7 +12,8 @@ from blueprints.dashboard.chart import daily_chart
 from blueprints.session_auth import no_store
 from extensions import limiter
 from models.base import utcnow
-from services import account_keys, usage, users
+from services.identity import claims, key_admin, users
+from services.reports import usage
 from i18n import N_
 
 # orders.html shows a status as _(order.status.capitalize()).
@@ -36,7 +37,7 @@ bp.after_request(no_store)
 def index():
     account = my_account()
     return render_template("dashboard/index.html", overview=usage.overview(account),
-                           keys=account_keys.list_keys(account)[:5])
+                           keys=key_admin.list_keys(account)[:5])
 
 
 def _date(value: str | None) -> date | None:
@@ -90,7 +91,7 @@ def settings():
 def claim():
     form = request.form
     try:
-        users.claim_guest_purchase(current_user.id, form.get("order_no"))
+        claims.claim_guest_purchase(current_user.id, form.get("order_no"))
     except users.UserError as exc:
         flash(_(exc.template, **exc.values), "error")
         return redirect(url_for("dashboard.settings"), 303)

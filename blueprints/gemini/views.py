@@ -8,7 +8,7 @@ from blueprints.api_v1.auth import api_view
 from blueprints.api_v1.body import read_json_body
 from blueprints.api_v1.relaying import relay
 from blueprints.gemini import bp, bp_v1
-from services.catalog import current_catalog
+from services.catalog.snapshot import current_catalog
 from services.relay.doors import gemini
 from services.relay.errors import RelayError
 

@@ -11,8 +11,8 @@ from blueprints.api_v1.account import model_object
 from models import Order
 from models.base import utcnow
 from models.commerce import PURCHASE, TOPUP
-from services.orders import lookup
-from services.packages import list_packages, package_view
+from services.store.orders import lookup
+from services.store.packages import list_packages, package_view
 
 
 def pretty(data) -> str:

@@ -14,10 +14,10 @@ from blueprints.storefront import bp
 from blueprints.storefront.signed_in import account_topup, my_account, signed_in
 from extensions import limiter
 from models.commerce import PURCHASE, TOPUP
-from services.key_lookup import quota
-from services.orders import account_orders, create, lookup, payment
-from services.orders.errors import StoreError
-from services.packages import get_package, list_packages
+from services.identity.key_views import quota
+from services.store.orders import account_orders, create, lookup, payment
+from services.store.orders.errors import StoreError
+from services.store.packages import get_package, list_packages
 
 # Shown to visitors, in their language (lazy: translated when shown);
 # StoreError.message is for logs and the API.

@@ -6,8 +6,8 @@ from flask import current_app, render_template
 from blueprints.public import site_url
 from blueprints.storefront import bp, examples, samples
 from models.commerce import PURCHASE, TOPUP
-from services.catalog import current_catalog
-from services.packages import list_packages
+from services.catalog.snapshot import current_catalog
+from services.store.packages import list_packages
 
 
 def public_models() -> list:

@@ -1,13 +1,13 @@
 """Buying and topping up while signed in: the orders are bound to the
-customer's own account (services/orders/account_orders.py), so no key is
+customer's own account (services/store/orders/account_orders.py), so no key is
 pasted and a first purchase does not make a guest account."""
 from __future__ import annotations
 
 from flask_login import current_user
 
 from models.commerce import TOPUP
-from services import users
-from services.packages import list_packages
+from services.identity import claims, users
+from services.store.packages import list_packages
 
 
 def signed_in() -> bool:
@@ -17,7 +17,7 @@ def signed_in() -> bool:
 def my_account() -> int:
     """The signed-in user's account, made now if the user has none yet
     (operators created with `flask admin create`)."""
-    return users.ensure_account(current_user.id)
+    return claims.ensure_account(current_user.id)
 
 
 def account_topup(**chosen) -> dict:

@@ -13,7 +13,7 @@ depends_on = None
 
 
 def upgrade():
-    # Comma-separated dialect names (services.dialect_names); NULL: the provider default.
+    # Comma-separated dialect names (services.catalog.dialects); NULL: the provider default.
     with op.batch_alter_table("channels", schema=None) as batch_op:
         batch_op.add_column(sa.Column("speaks", sa.String(length=255), nullable=True))
 

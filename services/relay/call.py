@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from flask import current_app
 
-from services import ledger, pricing
 from services import metrics
-from services.catalog import ChannelInfo, ModelInfo
-from services.keys import KeyContext
+from services.billing import ledger, pricing
+from services.catalog.snapshot import ChannelInfo, ModelInfo
+from services.identity.keys import KeyContext
 from services.relay import limits, routing
 from services.relay.adapters import adapter_for
 from services.relay.convert.table import PASSTHROUGH, ConversionRefused, Target, plan
-from services.relay.doors.base import Door
 from services.relay.errors import RelayError, invalid_request
 from services.relay.routing import Route
+
+if TYPE_CHECKING:  # the doors import this module
+    from services.relay.doors.base import Door
 
 # Fields that would let a client steer the upstream call (where it goes, with
 # which credentials): refused, never forwarded (LiteLLM CVE-2024-6587).

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import current_app
 
-from services.keys import KeyContext
-from services.pricing import Usage
+from services.billing.pricing import Usage
+from services.identity.keys import KeyContext
 from services.relay.errors import RelayError
-from services.shared_state import quotas
+from services.relay.shared_state import quotas
 
 
 def take_slot(key: KeyContext) -> bool:

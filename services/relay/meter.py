@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 
-from services.pricing import Usage
+from services.billing.pricing import Usage
 
 
 class TextCounter:

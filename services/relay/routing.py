@@ -13,14 +13,15 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 
-from services.breaker import Admission, breaker_key
-from services.catalog import ChannelInfo, ModelInfo, current_catalog, route_order
-from services.keys import KeyContext
+from services.catalog.channels import disable_channel
+from services.catalog.snapshot import ChannelInfo, ModelInfo, current_catalog, route_order
+from services.identity.keys import KeyContext
 from services.relay.adapters import adapter_for
 from services.relay.adapters.base import UpstreamError
+from services.relay.breaker import Admission, breaker_key
 from services.relay.convert.table import plan
 from services.relay.errors import RelayError
-from services.shared_state import breakers
+from services.relay.shared_state import breakers
 
 log = logging.getLogger("tollgate.routing")
 
@@ -110,8 +111,6 @@ def failed(route: Route, exc: UpstreamError) -> None:
         return
     route.booked = True
     if kind == "auth":
-        from services.channels import disable_channel
-
         log.warning("channel %s (%s): the upstream refused our key (HTTP %s); disabled until the operator "
                     "enables it", channel.id, channel.name, exc.status)
         disable_channel(channel.id, f"upstream answered HTTP {exc.status}: the channel's key was refused")

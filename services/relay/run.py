@@ -11,8 +11,8 @@ from typing import Iterator
 
 from flask import Flask
 
-from services import ledger
 from services import metrics
+from services.billing import ledger
 from services.relay import limits, routing
 from services.relay.adapters.base import StreamEvent, UpstreamError
 from services.relay.call import RelayCall

@@ -10,8 +10,8 @@ from sqlalchemy import update
 
 from extensions import db
 from models import Account, Channel
-from services.catalog import load_catalog
-from services.keys import authenticate
+from services.catalog.snapshot import load_catalog
+from services.identity.keys import authenticate
 from tests.support.servers import REPO
 from tests.support.stack import SECRET_KEY, make_app, migrate
 

@@ -12,10 +12,10 @@ from app import create_app
 from config import database_url
 from extensions import db
 from models import LedgerEntry, RequestLog
-from services import accounts, ledger
-from services.channels import add_channel
-from services.keys import create_key
-from services.registry import set_model
+from services.billing import accounts, ledger
+from services.catalog.channels import add_channel
+from services.catalog.models import set_model
+from services.identity.keys import create_key
 from tests.support.servers import GunicornServer
 
 SECRET_KEY = "tollgate-tests-" + secrets.token_hex(16)

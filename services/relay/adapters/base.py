@@ -8,17 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator, Protocol
 
-from services.ssrf import Policy
-
-
-@dataclass(frozen=True)
-class Timeouts:
-    """How an upstream call may connect and wait, and where it may go."""
-
-    connect: float
-    first_byte: float            # until the response starts (non-stream: the whole answer)
-    idle: float | None = None    # longest silence between stream chunks (None: first_byte)
-    policy: Policy = Policy()    # the SSRF policy every new connection is vetted against
+from services.catalog.snapshot import Timeouts  # a channel's; the adapters take it from here
 
 
 class UpstreamError(Exception):

@@ -7,7 +7,7 @@ import secrets
 import time
 
 from services.relay.adapters.base import StreamEvent, Timeouts
-from services.tokens import chat_prompt_tokens, estimate_text_tokens
+from services.relay.tokens import chat_prompt_tokens, estimate_text_tokens
 
 WORD_DELAY = 0.02  # seconds between streamed words, so streaming is visible
 

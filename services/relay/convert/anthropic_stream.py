@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from services.tokens import estimate_text_tokens
+from services.relay.tokens import estimate_text_tokens
 
 from .common import content_text, new_message_id, new_tool_id, reasoning_text
 from .errors import anthropic_error_body, anthropic_error_type

@@ -6,7 +6,7 @@ tool definitions undercount badly (CLIProxyAPI #679), so both count here.
 """
 from __future__ import annotations
 
-from services.tokens import IMAGE_TOKENS, MESSAGE_OVERHEAD, estimate_text_tokens, json_value_tokens
+from services.relay.tokens import IMAGE_TOKENS, MESSAGE_OVERHEAD, estimate_text_tokens, json_value_tokens
 
 # Framing per tool definition (Anthropic wraps tools in a hidden prompt).
 TOOL_OVERHEAD = 8

@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
-from services.dialect_names import speaks_of
+from services.catalog.dialects import speaks_of
 from services.relay.adapters.base import StreamEvent, UpstreamError
 from services.relay.dialects import openai_chat
 

@@ -5,7 +5,7 @@ Both directions go through the dialects' own readers and writers
 client is shown and what it is charged come from one reading."""
 from __future__ import annotations
 
-from services.pricing import Usage
+from services.billing.pricing import Usage
 from services.relay.dialects import anthropic_messages, openai_chat
 
 

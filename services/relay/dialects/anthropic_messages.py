@@ -7,7 +7,7 @@ stream, `message_start` carries the input side and each `message_delta` the
 output so far: the last value counts, never the sum (merge, then read)."""
 from __future__ import annotations
 
-from services.pricing import Usage
+from services.billing.pricing import Usage
 from services.relay.dialects._numbers import count
 
 NAME = "anthropic.messages"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import orjson
 
-from services.pricing import Usage
+from services.billing.pricing import Usage
 from services.relay.dialects._numbers import count
 
 NAME = "gemini"

@@ -7,7 +7,7 @@ top-level `prompt_cache_hit_tokens`; cache writes are OpenRouter's
 reasoning tokens are part of `completion_tokens`."""
 from __future__ import annotations
 
-from services.pricing import Usage
+from services.billing.pricing import Usage
 from services.relay.dialects._numbers import count, first
 
 NAME = "openai.chat"

@@ -6,7 +6,7 @@
 `output_tokens_details.reasoning_tokens`."""
 from __future__ import annotations
 
-from services.pricing import Usage
+from services.billing.pricing import Usage
 from services.relay.dialects._numbers import count, first
 
 NAME = "openai.responses"

@@ -13,7 +13,7 @@ from services.relay.convert.table import Target
 from services.relay.doors.base import Door
 from services.relay.errors import RelayError, invalid_request
 from services.relay.meter import Meter
-from services.tokens import json_value_tokens
+from services.relay.tokens import json_value_tokens
 
 DIALECT = "anthropic.messages"
 PING = format_sse("ping", {"type": "ping"})

@@ -30,7 +30,7 @@ from services.relay.dialects import gemini
 from services.relay.doors.base import Door
 from services.relay.errors import RelayError, invalid_request
 from services.relay.meter import Meter
-from services.tokens import json_value_tokens
+from services.relay.tokens import json_value_tokens
 
 DIALECT = "gemini"
 ENVELOPE = ("model", "stream", "sse")  # the door's own keys, never sent as they are

@@ -9,7 +9,7 @@ from services.relay.convert.table import Target
 from services.relay.doors.base import Door
 from services.relay.errors import RelayError, invalid_request
 from services.relay.meter import Meter
-from services.tokens import chat_prompt_tokens
+from services.relay.tokens import chat_prompt_tokens
 
 DIALECT = "openai.chat"
 DONE = b"data: [DONE]\n\n"

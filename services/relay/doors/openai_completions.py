@@ -12,7 +12,7 @@ from services.relay.doors.openai_chat import OpenAIChatWriter, _positive_int, _s
     relay_error_body
 from services.relay.errors import RelayError, invalid_request
 from services.relay.meter import Meter
-from services.tokens import json_value_tokens
+from services.relay.tokens import json_value_tokens
 
 DIALECT = "openai.completions"
 DEFAULT_MAX_TOKENS = 16  # the API's default, not the model's cap

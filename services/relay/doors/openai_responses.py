@@ -17,7 +17,7 @@ from services.relay.doors.base import Door
 from services.relay.doors.openai_chat import relay_error_body
 from services.relay.errors import RelayError, invalid_request
 from services.relay.meter import Meter
-from services.tokens import json_value_tokens
+from services.relay.tokens import json_value_tokens
 
 DIALECT = "openai.responses"
 KEEP_ALIVE = b": keep-alive\n\n"

@@ -10,7 +10,8 @@ import requests
 
 from extensions import db
 from models import User
-from services import accounts, users
+from services.billing import accounts
+from services.identity import users
 from tests.support.stack import make_app, migrate
 
 PASSWORD = "correct horse battery"

@@ -54,7 +54,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(admin_app):
 
 
 def test_a_stale_session_version_is_not_an_operator(admin_app):
-    from services import users
+    from services.identity import users
 
     uid = make_user(admin_app, "old-op@example.com", is_admin=True)
     client = sign_in_client(admin_app.test_client(), uid)

@@ -11,10 +11,11 @@ from sqlalchemy import select
 
 from extensions import db
 from models import ApiKey, AuditEntry, Order
-from services import accounts, audit
-from services.account_keys import delete as delete_key
-from services.keys import create_key
-from services.orders import create
+from services import audit
+from services.billing import accounts
+from services.identity.key_admin import delete as delete_key
+from services.identity.keys import create_key
+from services.store.orders import create
 from tests.blueprints.admin.conftest import operator_client, post
 
 HUGE = "9" * 30

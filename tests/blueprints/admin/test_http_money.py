@@ -12,9 +12,9 @@ from sqlalchemy import select
 
 from extensions import db
 from models import AuditEntry, Order
-from services import accounts
-from services.keys import create_key
-from services.orders import create
+from services.billing import accounts
+from services.identity.keys import create_key
+from services.store.orders import create
 from tests.blueprints.admin.conftest import HttpOperator, make_user
 from tests.support.stack import Stack
 

@@ -12,9 +12,9 @@ from sqlalchemy import select
 
 from extensions import db
 from models import ApiKey, AuditEntry, Channel, Coupon, LlmModel, ModelAlias, Package
-from services import accounts, ledger
-from services.catalog import load_catalog
-from services.keys import create_key
+from services.billing import accounts, ledger
+from services.catalog.snapshot import load_catalog
+from services.identity.keys import create_key
 from tests.blueprints.admin.conftest import operator_client, post
 from tests.support.untranslated import english_left
 
@@ -30,7 +30,7 @@ def seeded(admin_app):
         key, _raw = create_key(account.id, EVIL)
         ledger.write_log({"request_id": "req_evil", "account_id": account.id, "key_id": key.id, "model": EVIL,
                           "door": "openai", "status": 502, "error_code": "upstream_error", "user_agent": EVIL, "client_ip": "127.0.0.1"})
-        from services.channels import add_channel
+        from services.catalog.channels import add_channel
 
         channel = add_channel("seeded", "openai", "http://127.0.0.1:9/v1", UPSTREAM_KEY, ["m-one", "m-two"],
                               {"m-two": "upstream-two"})

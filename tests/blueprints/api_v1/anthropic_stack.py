@@ -17,7 +17,7 @@ def seed(stack: Stack, upstream_v1: str) -> None:
     stack.add_channel("anthropic-format", upstream_v1, ["claude-native"], provider="anthropic",
                       model_map={"claude-native": "claude-upstream-name"})
     with stack.app.app_context():
-        from services.registry import set_alias
+        from services.catalog.models import set_alias
 
         set_alias("claude-sonnet-4-*", "deepseek-chat")
         set_alias("claude-haiku-*", "claude-native")

@@ -11,7 +11,7 @@ from sqlalchemy import update
 from extensions import db
 from models import Account
 from models.base import utcnow
-from services.keys import disable_key
+from services.identity.keys import disable_key
 from tests.fakes.upstream_client import directive
 from tests.support.servers import free_port
 

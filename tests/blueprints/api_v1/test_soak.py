@@ -30,7 +30,7 @@ from sqlalchemy import func, select
 
 from extensions import db
 from models import ApiKey, LedgerEntry, Order, RequestLog
-from services.orders import create as order_create
+from services.store.orders import create as order_create
 from tests.blueprints.api_v1.conftest import PRICED
 from tests.fakes.upstream_client import FakeUpstream, directive
 from tests.support.databases import PostgresDatabase, REDIS_URL, postgres_unavailable, redis_unavailable
@@ -336,7 +336,7 @@ def test_soak(soak_stack):
                 busy_raw = raw
             else:
                 with stack.app.app_context():
-                    from services.keys import create_key
+                    from services.identity.keys import create_key
                     key, raw = create_key(busy_account, f"{role}-{n}", rpm=100_000)
                     key_id = key.id
             keys.append((role, raw, key_id))

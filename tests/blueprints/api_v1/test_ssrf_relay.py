@@ -10,7 +10,7 @@ from sqlalchemy import insert
 
 from extensions import db
 from models import Channel
-from services.channels import ChannelError, add_channel
+from services.catalog.channels import ChannelError, add_channel
 from tests.blueprints.api_v1.resilience_support import chat
 from tests.support.stack import Stack, make_app
 

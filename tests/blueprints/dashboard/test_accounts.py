@@ -6,7 +6,7 @@ import re
 
 import requests
 
-from services.users import trial_key
+from services.identity.claims import trial_key
 from tests.blueprints.dashboard.conftest import PASSWORD, TRIAL, new_email
 from tests.support.untranslated import english_left
 

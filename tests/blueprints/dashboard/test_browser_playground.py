@@ -159,7 +159,7 @@ def test_the_playground_shows_a_refusal_in_chinese(site, browser, upstream):
     account = site.account_of(email)
     create_key(page, "k")
     with site.app.app_context():  # spend every credit
-        from services import ledger
+        from services.billing import ledger
 
         ledger.post(account, -ledger.balance_of(account), "adjust", f"drain:{account}", note="test")
     page.goto(site.url + "/dashboard/playground?lang=zh")

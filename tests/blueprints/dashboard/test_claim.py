@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from extensions import db
 from models import Order, Outbox
-from services.users import trial_key
+from services.identity.claims import trial_key
 from tests.blueprints.dashboard.conftest import PASSWORD, TRIAL, new_email, start
 
 CLAIM_FAILED = "No paid purchase matches this order number and email."
@@ -28,8 +28,8 @@ def shop(databases, fake_upstream):
 def guest_purchase(stack, email: str, *, pay: bool = True) -> tuple[str, int, str | None]:
     """(order number, account id, plaintext key) of a first purchase bought
     without an account, paid through the development payment path."""
-    from services.orders import create, lookup
-    from services.orders.fulfil import fulfil
+    from services.store.orders import create, lookup
+    from services.store.orders.fulfil import fulfil
 
     with stack.app.app_context():
         order_no = create.create_purchase("plan_20", email).order_no

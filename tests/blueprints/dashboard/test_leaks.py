@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from extensions import db
 from models import AuditEntry, RequestLog, User
-from services import users
+from services.identity import users
 from tests.blueprints.dashboard.conftest import PASSWORD, new_email, start
 
 UPSTREAM_KEY = "sk-upstream-LEAKCHECK-accounts-0123456789"

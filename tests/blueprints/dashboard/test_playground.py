@@ -12,7 +12,7 @@ import pytest
 
 from extensions import db
 from models import ApiKey
-from services import ledger
+from services.billing import ledger
 from tests.blueprints.dashboard.conftest import TRIAL
 from tests.fakes.upstream_client import directive
 from tests.support.untranslated import chinese_for

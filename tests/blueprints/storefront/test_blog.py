@@ -176,7 +176,7 @@ def test_public_pages_carry_canonical_and_open_graph_tags(client, path):
 
 def test_signed_in_areas_are_not_indexed(app, client):
     from extensions import db
-    from services.users import create_user
+    from services.identity.users import create_user
 
     with app.app_context():
         create_user("reader@example.com", "a good password", is_admin=True)

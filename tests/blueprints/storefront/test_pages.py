@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from services import accounts
-from services.keys import create_key
-from services.ledger import settle, reserve
+from services.billing import accounts
+from services.identity.keys import create_key
+from services.billing.ledger import settle, reserve
 from tests.support.stack import make_app, migrate
 from tests.support.untranslated import english_left
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.pricing import Usage
+from services.billing.pricing import Usage
 from services.relay.dialects import DIALECTS, anthropic_messages, gemini, openai_chat, openai_completions, \
     openai_responses
 from services.relay.meter import Meter

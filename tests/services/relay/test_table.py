@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.catalog import ChannelInfo
+from services.catalog.snapshot import ChannelInfo
 from services.relay.adapters.base import StreamEvent
 from services.relay.convert.table import PASSTHROUGH, Chain, Target, plan
 

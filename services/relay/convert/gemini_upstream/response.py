@@ -7,7 +7,7 @@ import uuid
 
 import orjson
 
-from services.pricing import Usage
+from services.billing.pricing import Usage
 from services.relay.dialects import gemini, openai_chat
 
 FILTERED = frozenset({"SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "IMAGE_SAFETY",

@@ -2,7 +2,7 @@
 envelope the stream writer shares."""
 from __future__ import annotations
 
-from services.pricing import Usage
+from services.billing.pricing import Usage
 from services.relay.convert.common import reasoning_text
 from services.relay.dialects import openai_chat, openai_responses
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from services.pricing import Usage
+from services.billing.pricing import Usage
 from services.relay.dialects import openai_chat, openai_responses
 
 from .common import content_parts_text, dumps

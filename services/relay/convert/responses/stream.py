@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from services.pricing import Usage
+from services.billing.pricing import Usage
 from services.relay.convert.common import content_text, reasoning_text
 
 from .answer import envelope, message_item, reasoning_item, status_for

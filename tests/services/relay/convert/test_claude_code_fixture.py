@@ -11,7 +11,7 @@ from openai.types.chat import (ChatCompletionFunctionToolParam, ChatCompletionMe
                                ChatCompletionMessageParam)
 
 from services.relay.convert import anthropic_to_openai_request, count_tokens
-from services.tokens import json_value_tokens
+from services.relay.tokens import json_value_tokens
 
 FIXTURE = Path(__file__).resolve().parents[3] / "fixtures" / "claude_code_request.json"
 ANTHROPIC_ONLY_KEYS = {"thinking", "output_config", "context_management", "cache_control", "metadata",

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from services.relay.convert import count_tokens
-from services.tokens import IMAGE_TOKENS, estimate_text_tokens
+from services.relay.tokens import IMAGE_TOKENS, estimate_text_tokens
 
 BASE = {"model": "claude-x", "messages": [{"role": "user", "content": "hello"}]}
 

@@ -10,7 +10,7 @@ from services.relay.adapters.base import StreamEvent
 from services.relay.convert.gemini_upstream import SKIP_SIGNATURE, GeminiRequestError, chat_to_gemini_request, \
     gemini_to_chat_completion
 from services.relay.convert.table import ChatFromGemini, ConversionRefused, Target, plan
-from services.catalog import ChannelInfo
+from services.catalog.snapshot import ChannelInfo
 
 WEATHER = {"type": "function", "function": {"name": "get_weather", "description": "Weather in a city.",
                                             "parameters": {"type": "object",

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.pricing import Usage
+from services.billing.pricing import Usage
 from services.relay.convert.responses import (ToolKinds, chat_to_responses_answer, counting_ids, id_source,
                                               new_id)
 from services.relay.dialects import openai_responses

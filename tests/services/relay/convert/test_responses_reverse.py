@@ -8,7 +8,7 @@ import pytest
 from openai.lib.streaming.chat import ChatCompletionStreamState
 from openai.types.chat import ChatCompletion, ChatCompletionChunk
 
-from services.pricing import Usage
+from services.billing.pricing import Usage
 from services.relay.convert.responses import (ChatChunksFromResponses, ConversionError, ResponsesStreamError,
                                               ResponsesStreamWriter, ToolKinds, chat_to_responses_answer,
                                               chat_to_responses_request, counting_ids, id_source,

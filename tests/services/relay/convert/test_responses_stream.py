@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from services.pricing import Usage
+from services.billing.pricing import Usage
 from services.relay.convert.responses import (ResponsesStreamWriter, ToolKinds, counting_ids,
                                               format_event, id_source)
 

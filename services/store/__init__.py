@@ -1,0 +1,1 @@
+"""What is sold and how it is paid: packages, coupons, orders, payment providers."""
