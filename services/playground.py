@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from models import KEY_ACTIVE, ApiKey
 from models.base import utcnow
 from services.identity import key_admin
-from services.identity.keys import KeyContext, _load
+from services.catalog.snapshot import visible_models
+from services.identity.keys import KeyContext, load_context
 
 ROLES = ("system", "user", "assistant")
 
@@ -26,7 +27,7 @@ def owned_key_context(account_id: int | None, key_id) -> KeyContext | None:
         return None
     # The same loader authenticate() uses, so the context is exactly the
     # one a /v1 request presenting this key would get.
-    ctx = _load(key.digest)
+    ctx = load_context(key.digest)
     if ctx is None or ctx.account_id != account_id:
         return None
     if ctx.expires_at is not None and ctx.expires_at <= utcnow():
@@ -42,8 +43,6 @@ class PlaygroundKey:
 
 def usable_keys(account_id: int | None) -> list[PlaygroundKey]:
     """The account's usable keys, each with the models it may call."""
-    from blueprints.api_v1.account import visible_models  # the /v1/models visibility rule
-
     found = []
     for key in key_admin.list_keys(account_id):
         ctx = owned_key_context(account_id, key.id)

@@ -7,7 +7,7 @@ from flask import current_app, g, jsonify
 
 from blueprints.api_v1 import bp
 from blueprints.api_v1.auth import api_view
-from services.catalog.snapshot import current_catalog
+from services.catalog.snapshot import visible_models
 from services.identity import key_views
 from services.relay.doors.openai_chat import DOOR as OPENAI_DOOR
 from services.relay.errors import RelayError
@@ -23,13 +23,6 @@ def model_object(info) -> dict:
         "pricing": {"unit": "credits per 1M tokens", "input": price.input, "output": price.output,
                     "cache_read": price.cache_read, "request": price.request},
     }
-
-
-def visible_models(key) -> list:
-    catalog = current_catalog()
-    return [m for m in catalog.models.values()
-            if m.enabled and catalog.channels_for(m.id) and key.may_use(m.id)
-            and (m.public or (key.allowed_models is not None and m.id in key.allowed_models))]
 
 
 @bp.get("/models")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Response, g, jsonify, request
 
-from blueprints.api_v1.account import visible_models
+from services.catalog.snapshot import visible_models
 from blueprints.api_v1.auth import api_view
 from blueprints.api_v1.body import read_json_body
 from blueprints.api_v1.relaying import relay

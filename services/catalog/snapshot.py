@@ -210,3 +210,13 @@ def pick_channel(channels: list[ChannelInfo], rng: random.Random | None = None) 
     """Weighted random choice inside the highest priority group."""
     order = route_order(channels, rng)
     return order[0] if order else None
+
+
+def visible_models(key) -> list:
+    """The models a key may see and call: enabled, served by a channel,
+    allowed by the key's list, and public unless the list names them
+    (what /v1/models, the Gemini list and the playground show)."""
+    catalog = current_catalog()
+    return [m for m in catalog.models.values()
+            if m.enabled and catalog.channels_for(m.id) and key.may_use(m.id)
+            and (m.public or (key.allowed_models is not None and m.id in key.allowed_models))]

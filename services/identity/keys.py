@@ -83,7 +83,9 @@ def _cache() -> TTLCache:
     return ext[_CACHE]
 
 
-def _load(digest: str) -> KeyContext | None:
+def load_context(digest: str) -> KeyContext | None:
+    """The key behind `digest`, its account and caps, from the database
+    (authenticate caches it; the playground loads its owner's key by it)."""
     stmt = (
         select(ApiKey.id, ApiKey.account_id, ApiKey.name, ApiKey.digest, ApiKey.status,
                ApiKey.allowed_models, ApiKey.rpm, ApiKey.rpd, ApiKey.spend_cap,
@@ -111,7 +113,7 @@ def authenticate(raw: str | None) -> KeyContext | None:
     if not raw or not KEY_PATTERN.match(raw):
         return None
     digest = key_digest(raw)
-    ctx = _cache().get(digest, lambda: _load(digest))
+    ctx = _cache().get(digest, lambda: load_context(digest))
     if ctx is None:
         return None
     if ctx.expires_at is not None and ctx.expires_at <= utcnow():
