@@ -21,14 +21,20 @@ SHOWN_TRANSLATED = (
     N_('Billing usage'),
     N_('Chat completion'),
     N_('Claim the purchased key (once)'),
+    N_('Count Gemini tokens'),
     N_('Count input tokens'),
     N_('Create a purchase order'),
     N_('Create a response'),
     N_('Create a top-up order'),
     N_('Delete a key'),
     N_('Delete a stored response'),
+    N_('Gemini'),
+    N_('Generate content'),
+    N_('Get a Gemini model'),
     N_('Get a model'),
     N_('Get a stored response'),
+    N_('Legacy completion'),
+    N_('List Gemini models'),
     N_('List models'),
     N_('List your keys'),
     N_('OpenAI'),
@@ -42,6 +48,7 @@ SHOWN_TRANSLATED = (
     N_('Recent requests of a key'),
     N_('Revoke a key'),
     N_('Store'),
+    N_('Stream generated content'),
     N_('Tokens'),
     N_('Top-up packages'),
 )
@@ -85,8 +92,9 @@ def _type_of(schema: dict, components: dict) -> str:
         return orjson.dumps(schema["const"]).decode()
     if "enum" in schema:
         return " | ".join(orjson.dumps(v).decode() for v in schema["enum"])
-    if "oneOf" in schema:
-        return " | ".join(_type_of(s, components) for s in schema["oneOf"])
+    for either in ("oneOf", "anyOf"):
+        if either in schema:
+            return " | ".join(_type_of(s, components) for s in schema[either])
     kind = schema.get("type", "any")
     kinds = kind if isinstance(kind, list) else [kind]
     out = []
@@ -122,7 +130,7 @@ def fields(schema: dict, components: dict, prefix: str = "", depth: int = 0) -> 
 
 def reference() -> list[dict]:
     """The operations by tag, for the page; /api/v1 aliases are folded
-    into their /v1 operation."""
+    into their /v1 operation (the Gemini actions under /v1 have none)."""
     document = spec()
     components = document["components"]["schemas"]
     groups = {tag["name"]: {**tag, "operations": []} for tag in document["tags"]}
@@ -147,7 +155,7 @@ def reference() -> list[dict]:
                                   if json_part and "example" in json_part else None})
             groups[op["tags"][0]]["operations"].append({
                 "id": op["operationId"], "method": method.upper(), "path": path,
-                "alias": "/api" + path if path.startswith("/v1/") else None,
+                "alias": "/api" + path if "/api" + path in document["paths"] else None,
                 "summary": op["summary"], "description": op.get("description", ""),
                 "security": list(dict.fromkeys(name for req in op.get("security", []) for name in req)),
                 "parameters": op.get("parameters", []),

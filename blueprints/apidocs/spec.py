@@ -1,5 +1,6 @@
 """The OpenAPI 3.1 description of every public route: /v1 (and its alias
-/api/v1), the JSON helper API under /api and the token API /api/tokens.
+/api/v1), the Gemini API under /v1beta (its POST actions under /v1 too),
+the JSON helper API under /api and the token API /api/tokens.
 
 Kept in Python rather than YAML so shared pieces (the error shapes, the
 alias prefix) are written once and the file needs no parser. It is kept
@@ -101,6 +102,28 @@ def anthropic_errors(*statuses: int) -> dict:
     return out
 
 
+GEMINI_ERRORS = {
+    400: "`INVALID_ARGUMENT`: bad body (no `contents`, a bad `generationConfig`, `candidateCount` above 1), a "
+         "refused field, or an upstream's rejection.",
+    401: "`UNAUTHENTICATED`: missing, malformed, unknown, disabled or expired key; suspended account.",
+    403: "`PERMISSION_DENIED`: the balance or the key's spend cap cannot cover the request (402 on the other "
+         "routes: Gemini CLI retries a 429, and waiting adds no credits).",
+    404: "`NOT_FOUND`: unknown, disabled or private model, outside the key's allow-list, or an unknown action.",
+    413: "`INVALID_ARGUMENT`: the body is over `MAX_REQUEST_BYTES`.",
+    429: "`RESOURCE_EXHAUSTED`: a rate limit, ours or the upstream's; `Retry-After` says when to retry.",
+    502: "`UNAVAILABLE`: the upstream failed, timed out or could not be reached.",
+    503: "`UNAVAILABLE`: the upstream is overloaded, or no channel serves the model.",
+}
+
+
+def gemini_errors(*statuses: int) -> dict:
+    out = {}
+    for status in statuses:
+        out[str(status)] = {"description": GEMINI_ERRORS[status], "content": json_content(ref("GoogleError")),
+                            **({"headers": RETRY_AFTER} if status == 429 else {})}
+    return out
+
+
 def store_error(description: str) -> dict:
     return {"description": description, "content": json_content(ref("StoreError"))}
 
@@ -110,6 +133,23 @@ def token_error(description: str) -> dict:
 
 
 # --- Schemas -------------------------------------------------------------
+
+USAGE = obj({"prompt_tokens": INT, "completion_tokens": INT, "total_tokens": INT,
+             "credits": {"type": "integer", "description": "Credits charged."},
+             "estimated": {"type": "boolean", "description": "Present when the upstream reported no usage."}},
+            ["credits"])
+GEMINI_CONTENT = obj({"role": {"type": "string", "examples": ["user", "model"]},
+                      "parts": {"type": "array", "items": {"type": "object"},
+                                "description": "`text`, `inlineData`, `fileData`, `functionCall`, "
+                                               "`functionResponse` parts."}})
+GEMINI_USAGE = obj({"promptTokenCount": INT, "candidatesTokenCount": INT, "totalTokenCount": INT,
+                    "cachedContentTokenCount": INT, "thoughtsTokenCount": INT,
+                    "credits": {"type": "integer", "description": "Credits charged."}},
+                   ["promptTokenCount", "candidatesTokenCount", "totalTokenCount", "credits"],
+                   description="The billed usage, on the answer (or a stream's last chunk).")
+GEMINI_CHUNK_FIELDS = {
+    "candidates": {"type": "array", "items": obj({"content": GEMINI_CONTENT, "finishReason": STR, "index": INT})},
+    "usageMetadata": GEMINI_USAGE, "modelVersion": STR, "responseId": STR}
 
 PRICING = obj({"unit": {"const": "credits per 1M tokens"}, "input": INT, "output": INT,
                "cache_read": NULL_INT, "request": INT},
@@ -126,6 +166,10 @@ SCHEMAS = {
                        "error": obj({"code": STR, "message": STR,
                                      "reason": {"type": "string", "description": "The rule that refused it."}},
                                     ["code", "message"], extra=False)}, ["ok", "error"], extra=False),
+    "GoogleError": obj({"error": obj({"code": INT, "message": STR, "status": {
+        "type": "string", "examples": ["INVALID_ARGUMENT", "UNAUTHENTICATED", "PERMISSION_DENIED", "NOT_FOUND",
+                                       "RESOURCE_EXHAUSTED", "UNAVAILABLE"]}},
+        ["code", "message", "status"], extra=False, description="`code` is the HTTP status.")}, ["error"], extra=False),
     "TokenError": obj({"ok": {"const": False},
                        "error": obj({"code": STR, "message": STR}, ["code", "message"], extra=False)},
                       ["ok", "error"], extra=False),
@@ -162,15 +206,57 @@ SCHEMAS = {
         "tools": {"type": "array", "items": {"type": "object"}},
     }, ["model", "input"]),
 
+    "CompletionRequest": obj({
+        "model": {"type": "string", "minLength": 1},
+        "prompt": {"oneOf": [STR, {"type": "array", "minItems": 1,
+                                   "items": {"type": ["string", "integer", "array"]}}],
+                   "description": "A string; arrays (several prompts, token arrays) only on a channel speaking "
+                                  "`openai.completions`."},
+        "max_tokens": {"type": "integer", "minimum": 1, "default": 16}, "stream": BOOL,
+        "stream_options": obj({"include_usage": BOOL}), "temperature": NUM,
+        "n": {"type": "integer", "minimum": 1, "maximum": 128},
+        "best_of": {"type": "integer", "minimum": 1, "maximum": 20},
+        "suffix": STR, "echo": BOOL, "logprobs": NULL_INT,
+    }, ["model", "prompt"], description="Every other field passes to the upstream unchanged; on a channel that "
+                                        "does not speak `openai.completions` the request goes as chat, and "
+                                        "`suffix`, `echo`, `logprobs`, `best_of` above 1, several prompts and "
+                                        "token arrays are refused with 400."),
+    "GeminiGenerateContentRequest": obj({
+        "contents": {"type": "array", "minItems": 1, "items": GEMINI_CONTENT},
+        "systemInstruction": GEMINI_CONTENT,
+        "generationConfig": obj({"maxOutputTokens": {"type": "integer", "minimum": 1}, "temperature": NUM,
+                                 "topP": NUM, "stopSequences": {"type": "array", "items": STR},
+                                 "candidateCount": {"const": 1}, "responseMimeType": STR,
+                                 "thinkingConfig": {"type": "object"}}),
+        "tools": {"type": "array", "items": {"type": "object"}}, "toolConfig": {"type": "object"},
+    }, ["contents"], description="Google's `GenerateContentRequest`; the model is the path's."),
+    "GeminiCountTokensRequest": obj({
+        "contents": {"type": "array", "items": GEMINI_CONTENT},
+        "generateContentRequest": {"type": "object", "description": "Counted instead of `contents` when given."},
+    }),
+
     # /v1 answers
+    "Completion": obj({
+        "id": STR, "object": {"const": "text_completion"}, "created": INT, "model": STR,
+        "choices": {"type": "array", "items": obj({"text": STR, "index": INT, "logprobs": {},
+                                                   "finish_reason": NULL_STR})},
+        "usage": USAGE,
+    }, ["id", "object", "model", "choices", "usage"]),
+    "GeminiGenerateContentResponse": obj(GEMINI_CHUNK_FIELDS, ["candidates", "usageMetadata"]),
+    "GeminiChunk": obj(GEMINI_CHUNK_FIELDS, description="A stream chunk: the last one carries `finishReason` "
+                                                         "and the billed `usageMetadata`."),
+    "GeminiTokenCount": obj({"totalTokens": INT}, ["totalTokens"], extra=False),
+    "GeminiModel": obj({"name": {"type": "string", "pattern": "^models/"}, "version": STR, "displayName": STR,
+                        "description": STR, "supportedGenerationMethods": {"type": "array", "items": STR},
+                        "inputTokenLimit": INT, "outputTokenLimit": INT},
+                       ["name", "version", "displayName", "description", "supportedGenerationMethods"],
+                       extra=False),
+    "GeminiModelList": obj({"models": {"type": "array", "items": ref("GeminiModel")}}, ["models"], extra=False),
     "ChatCompletion": obj({
         "id": STR, "object": {"const": "chat.completion"}, "created": INT, "model": STR,
         "choices": {"type": "array", "items": obj({"index": INT, "message": obj({"role": STR}),
                                                    "finish_reason": NULL_STR})},
-        "usage": obj({"prompt_tokens": INT, "completion_tokens": INT, "total_tokens": INT,
-                      "credits": {"type": "integer", "description": "Credits charged."},
-                      "estimated": {"type": "boolean", "description": "Present when the upstream "
-                                                                      "reported no usage."}}, ["credits"]),
+        "usage": USAGE,
     }, ["id", "object", "model", "choices", "usage"]),
     "AnthropicMessage": obj({
         "id": STR, "type": {"const": "message"}, "role": {"const": "assistant"}, "model": STR,
@@ -293,6 +379,11 @@ def sse(event: dict, description: str) -> dict:
 
 SSE_CHAT = sse({"const": "message"}, "Data-only frames: `chat.completion.chunk` objects, then `[DONE]`; a failure "
                                      "after the start is a `{\"error\": ...}` frame before `[DONE]`.")
+SSE_COMPLETIONS = sse({"const": "message"}, "Data-only frames: `text_completion` objects, then `[DONE]`; a usage "
+                                            "chunk (`choices: []`, with `credits`) when "
+                                            "`stream_options.include_usage` is set.")
+SSE_GEMINI = sse({"const": "message"}, "Data-only frames, one `GeminiChunk` each (no `[DONE]`); a failure after the "
+                                       "start is a last `{\"error\": ...}` frame.")
 SSE_ANTHROPIC = sse({"type": "string", "pattern": "^[a-z_]+$",
                      "examples": ["message_start", "content_block_start", "content_block_delta",
                                   "content_block_stop", "message_delta", "message_stop", "ping", "error"]},
@@ -375,6 +466,16 @@ def _v1_paths() -> dict:
                                      **openai_errors(401, 429),
                                      "404": {"description": "No such response for this account (`not_found`).",
                                              "content": json_content(ref("OpenAIError"))}}}},
+        "/completions": {"post": {
+            "operationId": "createCompletion", "tags": ["OpenAI"], "summary": "Legacy completion",
+            "description": "OpenAI's legacy completions API (`client.completions.create`), streamed or not. "
+                           "`max_tokens` defaults to 16, as in OpenAI's API.",
+            "security": OPENAI_SECURITY,
+            "requestBody": body("CompletionRequest", {"model": "tollgate-demo", "prompt": "Once upon a time",
+                                                      "max_tokens": 16}),
+            "responses": {"200": {"description": "The completion, or its stream.", "headers": lowered,
+                                  "content": {**json_content(ref("Completion")), **SSE_COMPLETIONS}},
+                          **openai_errors(400, 401, 402, 404, 413, 429, 502, 503)}}},
         "/models": {"get": {
             "operationId": "listModels", "tags": ["OpenAI"], "summary": "List models",
             "description": "Enabled models that a channel serves and this key may use.",
@@ -406,6 +507,87 @@ def _v1_paths() -> dict:
                            for name in ("start_date", "end_date")],
             "responses": {"200": answer("The key's spending.", ref("BillingUsage"), headers=RATE_HEADERS),
                           **openai_errors(401, 429)}}},
+    }
+
+
+GEMINI_SECURITY = [{"googApiKey": []}, {"googKeyQuery": []}, {"bearer": []}]
+GEMINI_ACTIONS = ("generateContent", "streamGenerateContent", "countTokens")
+
+
+def _gemini_actions(prefix: str) -> dict:
+    """POST {prefix}/models/{model}:{action}, one path per action (Flask
+    routes them as one `<path:target>`, split at the last colon)."""
+    model = {"name": "model", "in": "path", "required": True, "schema": STR, "example": "tollgate-demo",
+             "description": "A model id (may contain `/`; `models/` in front is accepted)."}
+    alt = {"name": "alt", "in": "query", "required": False, "schema": {"type": "string", "examples": ["sse"]},
+           "description": "`sse`: a `text/event-stream`; anything else (or none): one JSON array of chunks."}
+    generate = {"contents": [{"role": "user", "parts": [{"text": "Hello"}]}],
+                "generationConfig": {"maxOutputTokens": 64}}
+    lowered = {"x-tollgate-max-tokens": {"description": "Present when the output allowance was lowered to "
+                                                        "what the balance covers.", "schema": INT},
+               **RATE_HEADERS}
+    alias = "" if prefix == "/v1beta" else (
+        "\n\nThe same as under `/v1beta`: google-genai 3.x given a base URL calls `/v1/models/...`.")
+    op_id = (lambda name: name) if prefix == "/v1beta" else (lambda name: "v1_" + name)
+    errors = gemini_errors(400, 401, 403, 404, 413, 429, 502, 503)
+    count_errors = gemini_errors(400, 401, 404, 413, 429)
+    count_errors["404"] = {**count_errors["404"], "description": "`NOT_FOUND`: an unknown action, or a path no "
+                                                                 "route matches (the model is not read)."}
+    if prefix != "/v1beta":
+        # A path no route matches (a line break in the model: Flask's `path`
+        # does not match one) gets the /v1 fallback 404, in OpenAI's shape.
+        for out in (errors, count_errors):
+            out["404"] = {"description": out["404"]["description"] + " A path no route matches (a line break "
+                                                                     "in the model) is OpenAI's 404 under `/v1`.",
+                          "content": json_content({"anyOf": [ref("GoogleError"), ref("OpenAIError")]})}
+    return {
+        f"{prefix}/models/{{model}}:generateContent": {"post": {
+            "operationId": op_id("generateContent"), "tags": ["Gemini"], "summary": "Generate content",
+            "description": "One answer, from any channel: a Gemini channel gets the request as it is, any other "
+                           "gets it converted to chat." + alias,
+            "security": GEMINI_SECURITY, "parameters": [model],
+            "requestBody": body("GeminiGenerateContentRequest", generate),
+            "responses": {"200": answer("The answer, with the billed `usageMetadata`.",
+                                        ref("GeminiGenerateContentResponse"), headers=lowered), **errors}}},
+        f"{prefix}/models/{{model}}:streamGenerateContent": {"post": {
+            "operationId": op_id("streamGenerateContent"), "tags": ["Gemini"], "summary": "Stream generated content",
+            "description": "With `?alt=sse` SSE frames (`data: <chunk>`, no `[DONE]`); without it one JSON "
+                           "array of chunks, as Google serves it. The last chunk has `finishReason` and the "
+                           "billed `usageMetadata`; a failure after the start is a last `{\"error\": ...}` "
+                           "element." + alias,
+            "security": GEMINI_SECURITY, "parameters": [model, alt],
+            "requestBody": body("GeminiGenerateContentRequest", generate),
+            "responses": {"200": {"description": "The stream.", "headers": lowered, "content": {
+                **json_content({"type": "array", "items": {"anyOf": [ref("GeminiChunk"), ref("GoogleError")]}}),
+                **SSE_GEMINI}}, **errors}}},
+        f"{prefix}/models/{{model}}:countTokens": {"post": {
+            "operationId": op_id("countGeminiTokens"), "tags": ["Gemini"], "summary": "Count Gemini tokens",
+            "description": "Answered locally: free, never in the request log. The body is `{contents}` or "
+                           "`{generateContentRequest}`." + alias,
+            "security": GEMINI_SECURITY, "parameters": [model],
+            "requestBody": body("GeminiCountTokensRequest", {"contents": generate["contents"]}),
+            "responses": {"200": answer("The count.", ref("GeminiTokenCount"), {"totalTokens": 3}, RATE_HEADERS),
+                          **count_errors}}},
+    }
+
+
+def _gemini_paths() -> dict:
+    model = {"name": "model", "in": "path", "required": True, "schema": STR, "example": "tollgate-demo",
+             "description": "A model id, or a name the operator aliased to one (`models/` in front is accepted)."}
+    return {
+        "/v1beta/models": {"get": {
+            "operationId": "listGeminiModels", "tags": ["Gemini"], "summary": "List Gemini models",
+            "description": "The models this key may use, as Google lists them (`name` is `models/<id>`).",
+            "security": GEMINI_SECURITY,
+            "responses": {"200": answer("The models.", ref("GeminiModelList"), headers=RATE_HEADERS),
+                          **gemini_errors(401, 429)}}},
+        "/v1beta/models/{model}": {"get": {
+            "operationId": "getGeminiModel", "tags": ["Gemini"], "summary": "Get a Gemini model",
+            "security": GEMINI_SECURITY, "parameters": [model],
+            "responses": {"200": answer("The model.", ref("GeminiModel"), headers=RATE_HEADERS),
+                          **gemini_errors(401, 404, 429)}}},
+        **_gemini_actions("/v1beta"),
+        **_gemini_actions("/v1"),
     }
 
 
@@ -559,6 +741,9 @@ TAGS = [
                                       "`{\"error\": {\"message\", \"type\", \"code\"}}`."},
     {"name": "Anthropic", "description": "Anthropic-compatible: Messages. Errors: "
                                          "`{\"type\": \"error\", \"error\": {\"type\", \"message\"}}`."},
+    {"name": "Gemini", "description": "Google's Gemini API (Gemini CLI, google-genai) on every channel. Keys in "
+                                      "`x-goog-api-key`, `?key=` or `Authorization: Bearer`. Errors: "
+                                      "`{\"error\": {\"code\", \"message\", \"status\"}}`."},
     {"name": "Account", "description": "Balance and the billing endpoints chat front-ends read."},
     {"name": "Store", "description": "The storefront's JSON helper API: no cookies; callers prove themselves "
                                      "with an order number plus its email, or a key, in the body. "
@@ -584,13 +769,14 @@ def _build() -> dict:
             if prefix != "/v1":
                 item = {method: _operation_alias(op, prefix) for method, op in item.items()}
             paths[prefix + path] = item
+    paths.update(_gemini_paths())
     paths.update(_store_paths())
     paths.update(_token_paths())
     return {
         "openapi": "3.1.0",
         "info": {"title": "Tollgate API", "version": VERSION,
-                 "description": "An LLM API relay: OpenAI- and Anthropic-compatible routes billed in prepaid "
-                                "credits, the storefront's JSON helper API and the dashboard's token API. "
+                 "description": "An LLM API relay: OpenAI-, Anthropic- and Gemini-compatible routes billed in "
+                                "prepaid credits, the storefront's JSON helper API and the dashboard's token API. "
                                 "Every response carries `x-request-id`."},
         "servers": [{"url": "/", "description": "This site"}],
         "tags": TAGS,
@@ -601,6 +787,10 @@ def _build() -> dict:
                 "bearer": {"type": "http", "scheme": "bearer", "description": "`Authorization: Bearer sk-...`"},
                 "apiKey": {"type": "apiKey", "in": "header", "name": "x-api-key",
                            "description": "`x-api-key: sk-...` (Anthropic clients); accepted on every /v1 route."},
+                "googApiKey": {"type": "apiKey", "in": "header", "name": "x-goog-api-key",
+                               "description": "`x-goog-api-key: sk-...` (Gemini clients); Gemini routes only."},
+                "googKeyQuery": {"type": "apiKey", "in": "query", "name": "key",
+                                 "description": "`?key=sk-...`; Gemini routes only."},
                 "session": {"type": "apiKey", "in": "cookie", "name": "session",
                             "description": "The dashboard's session cookie (`__Host-tollgate` in production)."},
                 "csrf": {"type": "apiKey", "in": "header", "name": "X-CSRFToken",

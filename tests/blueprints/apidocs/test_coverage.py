@@ -10,7 +10,8 @@ import re
 
 import pytest
 
-from blueprints.apidocs.spec import spec
+from blueprints.apidocs.spec import GEMINI_ACTIONS, spec
+from blueprints.gemini.views import ACTIONS
 from tests.support.untranslated import chinese_for
 from tests.blueprints.apidocs.conftest import operations
 from tests.support.stack import make_app, migrate
@@ -26,13 +27,36 @@ def app(tmp_path_factory):
     return app
 
 
+# Flask routes POST .../models/{model}:{action} as one `<path:target>` (the
+# view splits it at the last colon); the description has one path per
+# action. Exactly these rules are split, into exactly these paths.
+ACTION_RULES = {("/v1beta/models/<path:target>", "gemini.models_action"),
+                ("/v1/models/<path:target>", "gemini_v1.models_action_v1")}
+# The one-model GET's variable is `{model}` in the description, as in the
+# action paths.
+RENAMED = {"/v1beta/models/<path:name>": "/v1beta/models/{model}"}
+
+
 def openapi_path(rule: str) -> str:
     return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule)
 
 
+def documented_paths(rule) -> list[str]:
+    if (rule.rule, rule.endpoint) in ACTION_RULES:
+        return [rule.rule.replace("<path:target>", "{model}:" + action) for action in ACTIONS]
+    return [RENAMED.get(rule.rule, openapi_path(rule.rule))]
+
+
+def test_the_split_and_renamed_rules_exist(app):
+    rules = {(rule.rule, rule.endpoint) for rule in app.url_map.iter_rules()}
+    assert ACTION_RULES <= rules and set(RENAMED) <= {rule for rule, _endpoint in rules}
+    assert tuple(ACTIONS) == GEMINI_ACTIONS  # the description's actions are the view's
+
+
 def test_every_public_route_is_documented_and_every_documented_route_exists(app):
-    routes = {(openapi_path(rule.rule), method.lower())
+    routes = {(path, method.lower())
               for rule in app.url_map.iter_rules() if rule.rule.startswith(PUBLIC)
+              for path in documented_paths(rule)
               for method in rule.methods - HIDDEN}
     documented = {(path, method) for path, method, _op in operations(spec())}
     assert routes, "no public routes found"

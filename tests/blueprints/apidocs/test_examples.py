@@ -86,6 +86,9 @@ def test_every_v1_operation_with_its_example(call, upstream, prefix):
     completion = call(prefix + "createChatCompletion", body={"model": MODEL})
     assert completion["usage"]["credits"] > 0
     call(prefix + "createChatCompletion", 404, body={"model": "no-such-model"})
+    legacy = call(prefix + "createCompletion", body={"model": MODEL})
+    assert legacy["object"] == "text_completion" and legacy["usage"]["credits"] > 0
+    call(prefix + "createCompletion", 404, body={"model": "no-such-model"})
     assert call(prefix + "createMessage", body={"model": MODEL})["type"] == "message"
     assert call(prefix + "countTokens", body={"model": MODEL})["input_tokens"] > 0
     made = call(prefix + "createResponse", body={"model": MODEL})
@@ -99,11 +102,41 @@ def test_streams_are_event_streams(live, api_key, document, upstream):
     for path, body in (("/v1/chat/completions", {"model": MODEL, "messages": [{"role": "user", "content": "hi"}]}),
                        ("/v1/messages", {"model": MODEL, "max_tokens": 16,
                                          "messages": [{"role": "user", "content": "hi"}]}),
-                       ("/v1/responses", {"model": MODEL, "input": "hi"})):
+                       ("/v1/responses", {"model": MODEL, "input": "hi"}),
+                       ("/v1/completions", {"model": MODEL, "prompt": "hi"})):
         reply = requests.post(live.url + path, json={**body, "stream": True}, timeout=60,
                               headers={"Authorization": f"Bearer {api_key}"})
         check(document, path, "post", reply, 200)
         assert reply.text.startswith(("data: ", "event: "))
+
+
+def test_every_gemini_operation_with_its_example(call):
+    listed = call("listGeminiModels")
+    assert f"models/{MODEL}" in [m["name"] for m in listed["models"]]
+    assert call("getGeminiModel", params={"model": MODEL})["name"] == f"models/{MODEL}"
+    call("getGeminiModel", 404, params={"model": "no-such-model"})
+    for prefix in ("", "v1_"):  # /v1beta, and /v1 as google-genai 3.x calls it
+        assert call(prefix + "generateContent", params={"model": MODEL})["usageMetadata"]["credits"] > 0
+        chunks = call(prefix + "streamGenerateContent", params={"model": MODEL})  # one JSON array
+        assert chunks and chunks[-1]["usageMetadata"]["credits"] > 0
+        assert call(prefix + "streamGenerateContent", params={"model": MODEL}, alt="sse") is None  # SSE
+        assert call(prefix + "countGeminiTokens", params={"model": MODEL})["totalTokens"] > 0
+        call(prefix + "generateContent", 404, params={"model": "no-such-model"})
+
+
+def test_gemini_keys_and_errors(live, api_key, document, upstream):
+    for how in ({"headers": {"x-goog-api-key": api_key}}, {"params": {"key": api_key}}):
+        check(document, "/v1beta/models", "get", requests.get(live.url + "/v1beta/models", timeout=30, **how), 200)
+    reply = requests.get(live.url + "/v1beta/models", timeout=30)
+    assert check(document, "/v1beta/models", "get", reply, 401)["error"]["status"] == "UNAUTHENTICATED"
+    path = f"/v1beta/models/{MODEL}:streamGenerateContent"
+    reply = requests.post(live.url + path + "?alt=sse", timeout=60, headers={"x-goog-api-key": api_key},
+                          json={"contents": [{"role": "user", "parts": [{"text": "hi"}]}]})
+    check(document, "/v1beta/models/{model}:streamGenerateContent", "post", reply, 200)
+    assert reply.text.startswith("data: ")
+    reply = requests.post(live.url + f"/v1beta/models/{MODEL}:generateContent", json={"contents": []},
+                          headers={"x-goog-api-key": api_key}, timeout=30)
+    assert check(document, "/v1beta/models/{model}:generateContent", "post", reply, 400)["error"]["code"] == 400
 
 
 def test_errors_have_the_documented_shapes(live, document):

@@ -30,7 +30,7 @@ BUDGET_SECONDS = 12 * MAX_EXAMPLES  # the whole run: about a minute on the share
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance]
 
 
-RELAYING = ("/chat/completions", "/messages", "/responses")
+RELAYING = ("/completions", "/messages", "/responses")  # "/completions": chat's and the legacy one
 
 
 def with_real_model(case, stream: bool):
@@ -38,8 +38,9 @@ def with_real_model(case, stream: bool):
         case.body = {**case.body, "model": MODEL}
         if case.path.endswith(RELAYING):
             case.body["stream"] = stream  # both halves of each door, at any example count
-    if case.path_parameters and "model_id" in case.path_parameters:
-        case.path_parameters = {**case.path_parameters, "model_id": MODEL}
+    for name in ("model_id", "model"):  # model: the Gemini routes', whose body names none
+        if case.path_parameters and name in case.path_parameters:
+            case.path_parameters = {**case.path_parameters, name: MODEL}
     return case
 
 
