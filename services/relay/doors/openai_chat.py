@@ -22,12 +22,17 @@ def _positive_int(body: dict, name: str) -> None:
         raise invalid_request(f"'{name}' must be a positive integer.")
 
 
-def validate(body) -> None:
+def require_model(body) -> None:
+    """The opening check of the OpenAI-shaped doors: a JSON object naming a model."""
     if not isinstance(body, dict):
         raise invalid_request("The request body must be a JSON object.")
     model = body.get("model")
     if not isinstance(model, str) or not model.strip():
         raise RelayError(400, "model_required", "The 'model' field is required.")
+
+
+def validate(body) -> None:
+    require_model(body)
     messages = body.get("messages")
     if not isinstance(messages, list) or not messages:
         raise RelayError(400, "messages_required", "The 'messages' field must be a non-empty list.")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from services.relay.call import Ask, Upstream, check_forbidden
 from services.relay.convert.table import Target
 from services.relay.doors.base import Door
-from services.relay.doors.openai_chat import OpenAIChatWriter, _positive_int, _sse, completion_body, \
+from services.relay.doors.openai_chat import OpenAIChatWriter, _positive_int, _sse, completion_body, require_model, \
     relay_error_body
 from services.relay.errors import RelayError, invalid_request
 from services.relay.meter import Meter
@@ -19,11 +19,7 @@ DEFAULT_MAX_TOKENS = 16  # the API's default, not the model's cap
 
 
 def validate(body) -> None:
-    if not isinstance(body, dict):
-        raise invalid_request("The request body must be a JSON object.")
-    model = body.get("model")
-    if not isinstance(model, str) or not model.strip():
-        raise RelayError(400, "model_required", "The 'model' field is required.")
+    require_model(body)
     prompt = body.get("prompt")
     if not isinstance(prompt, (str, list)) or (isinstance(prompt, list) and not prompt):
         raise RelayError(400, "prompt_required", "The 'prompt' field must be a string or a non-empty array.")

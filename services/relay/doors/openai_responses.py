@@ -14,7 +14,7 @@ from services.relay.convert.responses import format_event
 from services.relay.convert.table import Target
 from services.relay.dialects import openai_responses
 from services.relay.doors.base import Door
-from services.relay.doors.openai_chat import relay_error_body
+from services.relay.doors.openai_chat import relay_error_body, require_model
 from services.relay.errors import RelayError, invalid_request
 from services.relay.meter import Meter
 from services.relay.tokens import json_value_tokens
@@ -27,11 +27,7 @@ LOCAL_FIELDS = ("previous_response_id",)
 
 
 def validate(body) -> None:
-    if not isinstance(body, dict):
-        raise invalid_request("The request body must be a JSON object.")
-    model = body.get("model")
-    if not isinstance(model, str) or not model.strip():
-        raise RelayError(400, "model_required", "The 'model' field is required.")
+    require_model(body)
     items = body.get("input")
     if not isinstance(items, (str, list)) or (isinstance(items, list)
                                              and any(not isinstance(i, (dict, str)) for i in items)):
