@@ -12,7 +12,7 @@ import json
 
 from services.relay.tokens import estimate_text_tokens
 
-from .common import content_text, new_message_id, new_tool_id, reasoning_text
+from .common import content_text, new_message_id, new_tool_id, reasoning_text, route_fragment
 from .errors import anthropic_error_body, anthropic_error_type
 from .reasons import stop_reason_for
 from .tool_names import ToolNames
@@ -184,23 +184,7 @@ class AnthropicStreamWriter:
         return events + [_delta(call.block, {"type": "input_json_delta", "partial_json": arguments})]
 
     def _route(self, entry: dict, function: dict) -> _ToolCall | None:
-        """The call a fragment belongs to: by id, then index, then the last
-        open call. None means a new call. Providers omit index (Gemini),
-        reuse index 0 (Ollama) or send a wrong index (DeepSeek)."""
-        call_id, index = entry.get("id"), entry.get("index")
-        if call_id:
-            call = self._by_id.get(call_id)
-            if call is not None and isinstance(index, int):
-                self._by_index[index] = call
-            return call
-        if isinstance(index, int) and index in self._by_index:
-            return self._by_index[index]
-        if function.get("name") or not self._calls:
-            return None
-        call = self._calls[-1]
-        if isinstance(index, int):
-            self._by_index[index] = call
-        return call
+        return route_fragment(entry, function, self._by_id, self._by_index, self._calls)
 
     def _new_call(self, entry: dict, function: dict) -> tuple[_ToolCall, list[Event]]:
         call_id = entry.get("id") or new_tool_id()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 
 from services.billing.pricing import Usage
-from services.relay.convert.common import content_text, reasoning_text
+from services.relay.convert.common import content_text, reasoning_text, route_fragment
 
 from .answer import envelope, message_item, reasoning_item, status_for
 from .common import dumps, new_id
@@ -215,23 +215,7 @@ class ResponsesStreamWriter:
         return events
 
     def _route(self, entry: dict, function: dict) -> _Item | None:
-        """The call a fragment belongs to: by id, then index, then the last
-        call. None means a new call. Providers omit index (Gemini), reuse
-        index 0 (Ollama) or send a wrong one (DeepSeek)."""
-        call_id, index = entry.get("id"), entry.get("index")
-        if call_id:
-            call = self._by_id.get(call_id)
-            if call is not None and isinstance(index, int):
-                self._by_index[index] = call
-            return call
-        if isinstance(index, int) and index in self._by_index:
-            return self._by_index[index]
-        if function.get("name") or not self._calls:
-            return None
-        call = self._calls[-1]
-        if isinstance(index, int):
-            self._by_index[index] = call
-        return call
+        return route_fragment(entry, function, self._by_id, self._by_index, self._calls)
 
     def _new_call(self, entry: dict, function: dict) -> tuple[_Item, list[Event]]:
         call_id = entry.get("id") or new_id("call")
