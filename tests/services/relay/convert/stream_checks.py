@@ -82,3 +82,26 @@ def openai_final(chunks: list[dict]):
     for chunk in chunks:
         state.handle_chunk(ChatCompletionChunk.model_validate(json.loads(json.dumps(chunk))))
     return state.current_completion_snapshot
+
+
+# Builders of upstream chat stream chunks, for the writers' tests.
+
+def chat_chunk(delta=None, finish=None, usage=None, choices=True) -> dict:
+    data = {"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1, "model": "upstream",
+            "choices": [{"index": 0, "delta": delta or {}, "finish_reason": finish}] if choices else []}
+    if usage is not None:
+        data["usage"] = usage
+    return data
+
+
+def tool_call(index=None, id=None, name=None, args=None) -> dict:
+    """One tool-call fragment, with only the fields given."""
+    entry = {}
+    if index is not None:
+        entry["index"] = index
+    if id is not None:
+        entry.update(id=id, type="function")
+    function = {k: v for k, v in (("name", name), ("arguments", args)) if v is not None}
+    if function:
+        entry["function"] = function
+    return entry

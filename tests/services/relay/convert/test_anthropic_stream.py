@@ -7,30 +7,10 @@ import pytest
 
 from services.relay.convert import AnthropicStreamWriter, ToolNames, format_sse
 
-from .stream_checks import block_types, check_anthropic_events
+from .stream_checks import block_types, chat_chunk as chunk, check_anthropic_events, tool_call as call
 
 USAGE = {"prompt_tokens": 120, "completion_tokens": 30, "total_tokens": 150,
          "prompt_tokens_details": {"cached_tokens": 20}}
-
-
-def chunk(delta=None, finish=None, usage=None, choices=True) -> dict:
-    data = {"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1, "model": "upstream",
-            "choices": [{"index": 0, "delta": delta or {}, "finish_reason": finish}] if choices else []}
-    if usage is not None:
-        data["usage"] = usage
-    return data
-
-
-def call(index=None, id=None, name=None, args=None) -> dict:
-    entry = {}
-    if index is not None:
-        entry["index"] = index
-    if id is not None:
-        entry.update(id=id, type="function")
-    function = {k: v for k, v in (("name", name), ("arguments", args)) if v is not None}
-    if function:
-        entry["function"] = function
-    return entry
 
 
 def tools_chunk(*entries) -> dict:

@@ -10,28 +10,9 @@ from services.relay.convert.responses import (ResponsesStreamWriter, ToolKinds, 
                                               format_event, id_source)
 
 from .responses_checks import check_responses_events, sse_frames
+from .stream_checks import chat_chunk as chunk, tool_call as call
 
 USAGE = Usage(prompt_tokens=120, completion_tokens=30, cached_tokens=20, reasoning_tokens=5)
-
-
-def chunk(delta=None, finish=None, usage=None) -> dict:
-    data = {"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1, "model": "up",
-            "choices": [{"index": 0, "delta": delta or {}, "finish_reason": finish}]}
-    if usage is not None:
-        data["usage"] = usage
-    return data
-
-
-def call(index=None, id=None, name=None, args=None) -> dict:
-    entry = {}
-    if index is not None:
-        entry["index"] = index
-    if id is not None:
-        entry.update(id=id, type="function")
-    function = {k: v for k, v in (("name", name), ("arguments", args)) if v is not None}
-    if function:
-        entry["function"] = function
-    return entry
 
 
 def tools(*entries) -> dict:
