@@ -5,7 +5,8 @@ from models.base import utcnow
 
 class LlmModel(db.Model):
     """Prices are credits per 1M tokens (input, output, cached input), plus
-    optional flat credits per request."""
+    optional flat credits per request, plus the unit prices of models billed
+    by image, character, second or search unit."""
 
     __tablename__ = "models"
 
@@ -21,6 +22,14 @@ class LlmModel(db.Model):
     cache_read_price = db.Column(db.BigInteger)  # None: cached input costs the input price
     cache_write_price = db.Column(db.BigInteger)  # None: prompt-cache writes cost the input price
     request_price = db.Column(db.BigInteger, nullable=False, default=0)
+    # Units other than tokens (services.billing.pricing.Price): credits per
+    # image by "SIZE/QUALITY", per 1M image input tokens, per 1M speech
+    # characters, per second of audio, per search unit.
+    image_prices = db.Column(db.JSON)
+    image_input_price = db.Column(db.BigInteger)  # None: image input tokens cost the input price
+    character_price = db.Column(db.BigInteger, nullable=False, default=0)
+    second_price = db.Column(db.BigInteger, nullable=False, default=0)
+    search_unit_price = db.Column(db.BigInteger, nullable=False, default=0)
     enabled = db.Column(db.Boolean, nullable=False, default=True)
     public = db.Column(db.Boolean, nullable=False, default=True)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)

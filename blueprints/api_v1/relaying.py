@@ -9,7 +9,7 @@ from blueprints.api_v1.body import read_json_body
 from services import metrics
 from services.relay import run
 from services.relay.call import ClientInfo, prepare
-from services.relay.doors.base import Door
+from services.relay.doors.base import Door, RawBody
 
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
@@ -38,9 +38,15 @@ def relay(door: Door, headers: dict | None = None, body=None, on_answer=None) ->
         stream = run.relay_stream(current_app._get_current_object(), call, upstream, door.writer(call),
                                   request.environ.get("gunicorn.socket"))
         stream = metrics.track_stream(door.name, stream)
+        # SSE, or the upstream's own type for a binary answer (speech audio)
+        content_type = getattr(upstream, "content_type", None)
+        if content_type:
+            return Response(stream, content_type=content_type, headers={**SSE_HEADERS, **response_headers})
         return Response(stream, mimetype="text/event-stream", headers={**SSE_HEADERS, **response_headers})
     answer, meter = run.complete(call)
     answer = door.answer(call, answer, meter)
+    if isinstance(answer, RawBody):
+        return Response(answer.content, content_type=answer.content_type, headers=response_headers)
     if on_answer is not None:
         on_answer(answer)
     return Response(orjson.dumps(answer), mimetype="application/json", headers=response_headers)

@@ -1,8 +1,11 @@
-"""Prices and usage in integers. Prices are credits per 1M tokens; a request
-costs the ceiling of its token cost plus the flat request price."""
+"""Prices and usage in integers. Token prices are credits per 1M tokens; the
+other units are priced in the unit their providers bill in: per image (by
+size and quality), per 1M characters of speech input, per second of audio,
+per search unit. A request costs the ceiling of the sum of its parts plus the
+flat request price."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 PER = 1_000_000
 
@@ -14,25 +17,75 @@ class Price:
     cache_read: int | None = None  # None: cached input costs `input`
     request: int = 0
     cache_write: int | None = None  # None: prompt-cache writes cost `input`
+    # Credits per generated image, by "SIZE/QUALITY" with "*" for any
+    # (see image_price); empty: images are billed by their tokens only.
+    image: dict = field(default_factory=dict, hash=False, compare=False)
+    image_input: int | None = None  # per 1M image input tokens; None: `input`
+    character: int = 0              # per 1M characters of speech input
+    second: int = 0                 # per second of audio transcribed or translated
+    search_unit: int = 0            # per search unit (one query over up to 100 documents)
 
     @property
     def worst_input(self) -> int:
         """The highest per-token input price, for bounds."""
-        return max(self.input, self.cache_read or 0, self.cache_write or 0)
+        return max(self.input, self.cache_read or 0, self.cache_write or 0, self.image_input or 0)
+
+    def image_price(self, tier: str | None) -> int:
+        """Credits per image of `tier` ("1024x1024/hd"): the exact tier, then
+        the size at any quality, then the quality at any size, then "*";
+        0 when the table has none of them."""
+        if not self.image:
+            return 0
+        size, _, quality = (tier or "").partition("/")
+        for name in (f"{size}/{quality}", size, f"*/{quality}", "*"):
+            if name in self.image:
+                return self.image[name]
+        return 0
+
+    def dearest_image(self, size: str | None, quality: str | None) -> int:
+        """The most one image of this size and quality can cost; an unknown
+        part (None or "auto") takes the dearest entry it could match."""
+        size = None if size in (None, "auto") else size
+        quality = None if quality in (None, "auto") else quality
+        if size is not None and quality is not None:
+            return self.image_price(f"{size}/{quality}")
+        def matches(name: str) -> bool:
+            s, _, q = name.partition("/")
+            return (size is None or s in ("*", size)) and (quality is None or q in ("", "*", quality))
+        return max((v for k, v in self.image.items() if matches(k)), default=0)
 
 
 @dataclass
 class Usage:
-    prompt_tokens: int = 0          # all input tokens, cached ones included
+    prompt_tokens: int = 0          # all input tokens, cached and image ones included
     completion_tokens: int = 0
     cached_tokens: int = 0          # input tokens read from a prompt cache
     cache_write_tokens: int = 0     # input tokens written to a prompt cache (Anthropic)
     estimated: bool = False         # counted locally: the upstream sent no usage
     reasoning_tokens: int = 0       # of completion_tokens, spent thinking (billed as output)
+    image_input_tokens: int = 0     # of prompt_tokens, image inputs (token-billed image models)
+    images: int = 0                 # images generated
+    image_tier: str | None = None   # their "SIZE/QUALITY"
+    characters: int = 0             # speech input characters
+    audio_ms: int = 0               # milliseconds of audio transcribed or translated
+    search_units: int = 0           # rerank queries over up to 100 documents each
+
+    UNITS = ("images", "characters", "audio_ms", "search_units")
 
     @property
     def total_tokens(self) -> int:
         return self.prompt_tokens + self.completion_tokens
+
+    def with_units_from(self, measure: "Usage | None") -> "Usage":
+        """This usage, with the units the upstream did not report (zero here)
+        taken from the local measure."""
+        if measure is None:
+            return self
+        missing = {name: getattr(measure, name) for name in self.UNITS
+                   if not getattr(self, name) and getattr(measure, name)}
+        if self.image_tier is None and measure.image_tier is not None:
+            missing["image_tier"] = measure.image_tier
+        return replace(self, **missing) if missing else self
 
 
 def _ceil_div(a: int, b: int) -> int:
@@ -42,10 +95,16 @@ def _ceil_div(a: int, b: int) -> int:
 def cost(price: Price, usage: Usage) -> int:
     cached = min(max(usage.cached_tokens, 0), usage.prompt_tokens)
     written = min(max(usage.cache_write_tokens, 0), usage.prompt_tokens - cached)
+    images_in = min(max(usage.image_input_tokens, 0), usage.prompt_tokens - cached - written)
     read_price = price.input if price.cache_read is None else price.cache_read
     write_price = price.input if price.cache_write is None else price.cache_write
-    micro = ((usage.prompt_tokens - cached - written) * price.input + cached * read_price
-             + written * write_price + usage.completion_tokens * price.output)
+    image_in_price = price.input if price.image_input is None else price.image_input
+    micro = ((usage.prompt_tokens - cached - written - images_in) * price.input + cached * read_price
+             + written * write_price + images_in * image_in_price + usage.completion_tokens * price.output
+             + max(usage.characters, 0) * price.character
+             + max(usage.audio_ms, 0) * price.second * (PER // 1000)
+             + (max(usage.images, 0) * price.image_price(usage.image_tier)
+                + max(usage.search_units, 0) * price.search_unit) * PER)
     return _ceil_div(max(micro, 0), PER) + price.request
 
 

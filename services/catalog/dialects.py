@@ -13,6 +13,11 @@ DIALECTS: tuple[str, ...] = (
     "openai.responses",
     "openai.completions",
     "openai.embeddings",
+    "openai.images",
+    "openai.audio.speech",
+    "openai.audio.transcriptions",
+    "openai.moderations",
+    "openai.rerank",
     "anthropic.messages",
     "gemini",
 )
@@ -27,7 +32,8 @@ DEFAULT_SPEAKS: dict[str, tuple[str, ...]] = {
 
 # The dialects each provider kind's adapter can send at all.
 CAN_SEND: dict[str, tuple[str, ...]] = {
-    "openai": ("openai.chat", "openai.responses", "openai.completions", "openai.embeddings"),
+    "openai": ("openai.chat", "openai.responses", "openai.completions", "openai.embeddings", "openai.images",
+               "openai.audio.speech", "openai.audio.transcriptions", "openai.moderations", "openai.rerank"),
     "anthropic": ("anthropic.messages",),
     "demo": ("openai.chat",),
     "gemini": ("gemini",),

@@ -7,10 +7,14 @@ from services.catalog.snapshot import invalidate_catalog
 
 EDITABLE = ("display_name", "category", "capabilities", "owned_by", "context_window",
             "max_output_tokens", "input_price", "output_price", "cache_read_price",
-            "cache_write_price", "request_price", "enabled", "public")
+            "cache_write_price", "request_price", "enabled", "public", "image_prices", "image_input_price",
+            "character_price", "second_price", "search_unit_price")
 
 
-NULLABLE = ("context_window", "max_output_tokens", "cache_read_price", "cache_write_price")
+NULLABLE = ("context_window", "max_output_tokens", "cache_read_price", "cache_write_price", "image_prices",
+            "image_input_price")
+PRICE_FIELDS = ("input_price", "output_price", "cache_read_price", "cache_write_price", "request_price",
+                "image_input_price", "character_price", "second_price", "search_unit_price")
 
 
 class RegistryError(ValueError):
@@ -27,10 +31,11 @@ def set_model(model_id: str, *, clear: tuple = (), **fields) -> tuple[LlmModel, 
     unknown = (set(fields) | set(clear)) - set(EDITABLE)
     if unknown:
         raise RegistryError(f"unknown fields: {', '.join(sorted(unknown))}")
-    for name in ("input_price", "output_price", "cache_read_price", "cache_write_price", "request_price",
-                 "context_window", "max_output_tokens"):
+    for name in PRICE_FIELDS + ("context_window", "max_output_tokens"):
         if fields.get(name) is not None and fields[name] < 0:
             raise RegistryError(f"{name} cannot be negative")
+    if fields.get("image_prices") is not None:
+        fields["image_prices"] = parse_image_prices(fields["image_prices"])
     model = db.session.get(LlmModel, model_id)
     created = model is None
     if created:
@@ -45,6 +50,43 @@ def set_model(model_id: str, *, clear: tuple = (), **fields) -> tuple[LlmModel, 
     db.session.commit()
     invalidate_catalog()
     return model, created
+
+
+def parse_image_prices(value) -> dict:
+    """Per-image prices from {"1024x1024/hd": 80000, "*": 40000} or the text
+    "1024x1024/hd=80000, *=40000": SIZE, SIZE/QUALITY, */QUALITY or *, each
+    a non-negative whole number of credits."""
+    if isinstance(value, str):
+        pairs = {}
+        for item in value.replace(";", ",").split(","):
+            if not item.strip():
+                continue
+            name, sep, amount = item.partition("=")
+            if not sep:
+                raise RegistryError(f"image price {item.strip()!r} is not TIER=CREDITS")
+            pairs[name.strip()] = amount.strip()
+        value = pairs
+    if not isinstance(value, dict):
+        raise RegistryError("image prices are TIER=CREDITS pairs")
+    prices = {}
+    for name, amount in value.items():
+        name = str(name).strip().lower()
+        size, _, quality = name.partition("/")
+        if not size or len(name) > 40 or not all(part == "*" or part.replace("x", "").isalnum()
+                                                   for part in (size, quality or "*")):
+            raise RegistryError(f"image tier {name!r} is not SIZE, SIZE/QUALITY, */QUALITY or *")
+        try:
+            credits = int(amount)
+        except (TypeError, ValueError):
+            raise RegistryError(f"the price of image tier {name!r} is not a whole number") from None
+        if credits < 0:
+            raise RegistryError(f"the price of image tier {name!r} cannot be negative")
+        prices[name] = credits
+    return prices
+
+
+def format_image_prices(prices: dict | None) -> str:
+    return ", ".join(f"{name}={amount}" for name, amount in (prices or {}).items())
 
 
 def set_alias(pattern: str, model_id: str) -> ModelAlias:

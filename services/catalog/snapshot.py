@@ -113,7 +113,10 @@ def model_info(row: LlmModel) -> ModelInfo:
         capabilities=tuple(row.capabilities or ()), owned_by=row.owned_by,
         context_window=row.context_window, max_output_tokens=row.max_output_tokens,
         price=Price(input=row.input_price, output=row.output_price, cache_read=row.cache_read_price,
-                    request=row.request_price, cache_write=row.cache_write_price),
+                    request=row.request_price, cache_write=row.cache_write_price,
+                    image=dict(row.image_prices or {}), image_input=row.image_input_price,
+                    character=row.character_price or 0, second=row.second_price or 0,
+                    search_unit=row.search_unit_price or 0),
         enabled=row.enabled, public=row.public,
         created=int(row.created_at.timestamp()) if row.created_at else 0,
     )

@@ -44,6 +44,8 @@ class Upstream:
     converter: object = None      # None: the client's dialect, passed through
     state: object = None          # the converter's memory of the request (e.g. shortened tool names)
     headers: dict | None = None   # extra upstream headers (anthropic-beta on pass-through)
+    path: str | None = None       # instead of the dialect's path (image edits, audio translations)
+    files: list | None = None     # (field, filename, file, content type): a multipart request of `body`'s fields
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,13 @@ class Ask:
     include_usage: bool = False    # an OpenAI client asked for the usage chunk
     message_count: int = 0
     affinity: str | None = None    # the client's cache key: calls sharing it prefer one channel
+    # Families billed in units (images, characters, seconds, search units):
+    # the worst case known before the call, which is the hold, and the
+    # local measure that settles what the upstream does not report.
+    bound: pricing.Usage | None = None
+    measure: pricing.Usage | None = None
+    path: str | None = None        # the upstream path, when the family has several (edits, translations)
+    files: list | None = None      # uploads, for a multipart request: (field, filename, file, content type)
 
 
 @dataclass
@@ -160,6 +169,11 @@ class RelayCall:
         """The upstream knows the model by another name: answers show the client's."""
         return self.upstream.body.get("model") != self.client_model
 
+    def billable(self, meter) -> pricing.Usage:
+        """What the call is billed on: the upstream's usage (with the door's
+        local measure for units it does not report), else an estimate."""
+        return meter.billable(self.prompt_estimate, self.ask.measure)
+
     def cost_of(self, usage: pricing.Usage) -> int:
         return min(pricing.cost(self.model.price, usage), self.hold)
 
@@ -171,13 +185,21 @@ def check_forbidden(body: dict) -> None:
 
 
 def _reserve(key: KeyContext, model: ModelInfo, request_id: str, prompt_bound: int,
-             output_tokens: int, choices: int) -> tuple[int, int | None]:
+             output_tokens: int, choices: int, bound: pricing.Usage | None = None) -> tuple[int, int | None]:
     """Take the hold; if the balance is short, lower the output allowance to
     what it covers when that still leaves a useful answer.
     Returns (hold, lowered output tokens or None)."""
     price = model.price
     hold = pricing.hold(price, prompt_bound, output_tokens * choices)
     try:
+        if bound is not None:  # a unit-billed call: its worst case, nothing to lower
+            hold = pricing.cost(price, bound)
+            if ledger.reserve(key.account_id, key.id, hold, request_id):
+                return hold, None
+            balance = ledger.balance_of(key.account_id)
+            raise RelayError(402, "insufficient_credits",
+                             f"Insufficient credits: this request needs up to {hold} credits, "
+                             f"and the balance is {balance}.")
         if ledger.reserve(key.account_id, key.id, hold, request_id):
             return hold, None
         minimum = min(current_app.config["MIN_USEFUL_OUTPUT_TOKENS"], output_tokens)
@@ -228,7 +250,8 @@ def prepare(key: KeyContext, body, headers, door: Door, *, request_id: str, clie
                          limit_changed=ask.output_tokens is not None and ask.output_tokens > cap, hold=0,
                          client=client, started=started, slot_held=held)
         call.use(route.channel)  # a request the channel cannot be sent is refused before any hold
-        call.hold, lowered = _reserve(key, route.model, request_id, ask.prompt_bound, limit, ask.choices)
+        call.hold, lowered = _reserve(key, route.model, request_id, ask.prompt_bound, limit, ask.choices,
+                                      ask.bound)
     except RelayError as exc:
         limits.release_slot(key, held)
         if route is not None:

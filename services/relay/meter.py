@@ -5,6 +5,7 @@ reader per wire format, shared with the converters."""
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 from services.billing.pricing import Usage
 
@@ -55,11 +56,15 @@ class Meter:
             self.first_token_at = time.perf_counter()
         self.generated.add(text)
 
-    def billable(self, prompt_estimate: int) -> Usage:
+    def billable(self, prompt_estimate: int, measure: Usage | None = None) -> Usage:
         """The upstream's usage, or an estimate of the prompt plus what was
-        generated (marked as estimated)."""
+        generated (marked as estimated). For unit-billed calls the units the
+        upstream did not report come from the door's local `measure`."""
         if self.usage is not None:
-            return self.usage
+            return self.usage.with_units_from(measure)
+        if measure is not None:
+            return replace(measure, completion_tokens=max(measure.completion_tokens, self.generated.tokens),
+                           estimated=True)
         return Usage(prompt_tokens=prompt_estimate, completion_tokens=self.generated.tokens,
                      estimated=True)
 

@@ -58,7 +58,7 @@ def settle(call: RelayCall, meter: Meter | None) -> int:
     if call.settled:
         return call.cost or 0
     call.settled = True
-    usage = meter.billable(call.prompt_estimate) if meter is not None else None
+    usage = call.billable(meter) if meter is not None else None
     cost = call.cost_of(usage) if usage is not None else 0
     record = {
         "request_id": call.request_id, "account_id": call.key.account_id, "key_id": call.key.id,
@@ -112,8 +112,13 @@ def _attempt(call: RelayCall, send):
 
 def _send(call: RelayCall, *, stream: bool):
     upstream = call.upstream
+    extra = {}
+    if upstream.path is not None:
+        extra["path"] = upstream.path
+    if upstream.files is not None:
+        extra["files"] = upstream.files
     return call.adapter.send(call.channel, upstream.dialect, upstream.body, call.timeouts, stream=stream,
-                             headers=upstream.headers)
+                             headers=upstream.headers, **extra)
 
 
 def _meter(call: RelayCall) -> Meter:

@@ -67,6 +67,9 @@ class Adapter(Protocol):
     can_send: frozenset        # the dialects this kind of upstream may be asked to speak
 
     def send(self, channel, dialect: str, body: dict, timeouts: Timeouts, *, stream: bool,
-             headers: dict | None = None) -> dict | EventStream:
+             headers: dict | None = None, path: str | None = None,
+             files: list | None = None) -> dict | EventStream:
         """POST `body` (in `dialect`) to the channel: the answer, or its
-        events, in the same dialect. Failures raise UpstreamError."""
+        events, in the same dialect. `path` replaces the dialect's own
+        (image edits, audio translations); `files` makes the request
+        multipart, `body` being its fields. Failures raise UpstreamError."""

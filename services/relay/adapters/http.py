@@ -125,16 +125,18 @@ def pool(policy: Policy) -> urllib3.PoolManager:
     return manager
 
 
-def request(method: str, url: str, *, body: bytes | None, headers: dict, connect_timeout: float,
+def request(method: str, url: str, *, body, headers: dict, connect_timeout: float,
             read_timeout: float, stream: bool, policy: Policy) -> urllib3.BaseHTTPResponse:
     """Raises urllib3's HTTPError family on network failures (TimeoutError
     for timeouts, BlockedAddress for refused addresses); callers translate
     them. Redirects are returned, never followed.
 
     A call that fails on a stale pooled connection is sent once more on a
-    fresh one, here, so the channel is never blamed for our pool's state."""
+    fresh one, here, so the channel is never blamed for our pool's state.
+    `body` is bytes, or a callable making a fresh streaming body for each try."""
     manager = pool(policy)
-    options = {"body": body, "headers": headers, "preload_content": not stream, "redirect": False,
+    make = body if callable(body) else None
+    options = {"body": make() if make else body, "headers": headers, "preload_content": not stream, "redirect": False,
                "retries": False, "timeout": urllib3.Timeout(connect=connect_timeout, read=read_timeout)}
     try:
         return manager.request(method, url, **options)
@@ -144,6 +146,8 @@ def request(method: str, url: str, *, body: bytes | None, headers: dict, connect
     # A pool of its own for the retry: the shared pool could hand out another
     # connection that went stale the same way (or one just put back).
     parsed = urllib3.util.parse_url(url)
+    if make is not None:
+        options["body"] = make()
     fresh = manager._new_pool(parsed.scheme, parsed.host, parsed.port or (443 if parsed.scheme == "https" else 80))
     return fresh.urlopen(method, parsed.request_uri, **options)
 

@@ -13,7 +13,16 @@ PATHS = {
     "openai.responses": "/responses",
     "openai.completions": "/completions",
     "openai.embeddings": "/embeddings",
+    "openai.images": "/images/generations",          # edits: /images/edits, given by the door
+    "openai.audio.speech": "/audio/speech",
+    "openai.audio.transcriptions": "/audio/transcriptions",  # translations: /audio/translations
+    "openai.moderations": "/moderations",
+    "openai.rerank": "/rerank",
 }
+
+
+# Dialects whose answers may be plain text rather than JSON.
+TEXT_ANSWERS = frozenset({"openai.audio.transcriptions"})
 
 
 def _headers(channel, stream: bool) -> dict:
@@ -31,7 +40,9 @@ class OpenAIAdapter:
     can_send = frozenset(PATHS)
 
     def send(self, channel, dialect: str, body: dict, timeouts: Timeouts, *, stream: bool,
-             headers: dict | None = None):
-        response = post(channel.base_url + PATHS[dialect], body, _headers(channel, stream), timeouts,
-                        stream=stream)
-        return STREAMS[dialect](response) if stream else json_answer(response)
+             headers: dict | None = None, path: str | None = None, files: list | None = None):
+        response = post(channel.base_url + (path or PATHS[dialect]), body, _headers(channel, stream), timeouts,
+                        stream=stream, files=files)
+        if stream:
+            return STREAMS[dialect](response)
+        return json_answer(response, text_allowed=dialect in TEXT_ANSWERS)

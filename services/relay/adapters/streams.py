@@ -8,7 +8,7 @@ import orjson
 
 from services.relay.adapters import http
 from services.relay.adapters.base import StreamEvent, UpstreamError
-from services.relay.adapters.transport import error_message, sse_blocks
+from services.relay.adapters.transport import READ_SIZE, error_message, sse_blocks
 from services.relay.convert import status_for_anthropic_error_type
 from services.relay.sse import parse_event
 
@@ -151,10 +151,52 @@ class GeminiStream(_Stream):
             yield StreamEvent(None, b"", last=True)
 
 
+class MediaEvents(_TypedEvents):
+    """The typed SSE streams of the media endpoints: partial images
+    (`image_generation.completed` / `image_edit.completed` last), speech
+    (`speech.audio.done`) and transcripts (`transcript.text.done`)."""
+
+    terminal = frozenset({"image_generation.completed", "image_edit.completed", "speech.audio.done",
+                          "transcript.text.done"})
+    error = staticmethod(responses_error)
+
+
+class BinaryStream(_Stream):
+    """A binary answer (speech audio) relayed as it arrives: each read is
+    one event with chunk None and the bytes as raw; an empty `last` event
+    marks the end of the body."""
+
+    def __iter__(self):
+        read = self.response.read1
+        while True:
+            try:
+                data = read(READ_SIZE)
+            except http.UrllibTimeout as exc:
+                raise UpstreamError(None, "the upstream stopped sending", timeout=True) from exc
+            except (http.HTTPError, OSError) as exc:
+                raise UpstreamError(None, "the upstream stream broke off") from exc
+            if not data:
+                break
+            yield StreamEvent(None, data)
+        self.finished = True
+        yield StreamEvent(None, b"", last=True)
+
+
+def media_stream(response):
+    """Audio bytes, or typed events when the upstream answers with SSE."""
+    content_type = (response.headers.get("Content-Type") or "").lower()
+    stream = MediaEvents(response) if content_type.startswith("text/event-stream") else BinaryStream(response)
+    stream.content_type = content_type or "application/octet-stream"
+    return stream
+
+
 STREAMS = {
     "openai.chat": OpenAIChatStream,
     "openai.completions": OpenAIChatStream,  # the same framing: data chunks, then [DONE]
     "anthropic.messages": AnthropicEvents,
     "openai.responses": ResponsesEvents,
     "gemini": GeminiStream,
+    "openai.images": MediaEvents,
+    "openai.audio.speech": media_stream,
+    "openai.audio.transcriptions": MediaEvents,
 }

@@ -3,6 +3,7 @@ blocks, with network failures turned into UpstreamError."""
 from __future__ import annotations
 
 import orjson
+from requests_toolbelt.multipart.encoder import MultipartEncoder
 
 from services.relay.adapters import http
 from services.relay.adapters.base import Timeouts, UpstreamError
@@ -11,12 +12,37 @@ from services.relay.sse import SSEBuffer
 READ_SIZE = 65536
 
 
-def post(url: str, body: dict, headers: dict, timeouts: Timeouts, *, stream: bool):
+def multipart(fields: dict, files: list, headers: dict):
+    """A factory of streaming multipart bodies (requests-toolbelt's
+    MultipartEncoder reads each file as it is sent, so no second copy is
+    built in memory); the headers get its type and length. List values
+    become repeated fields; files are (field, filename, file object,
+    content type), rewound for each body made (a retry sends it again)."""
+    parts = [(name, str(item)) for name, value in fields.items() if value is not None
+             for item in (value if isinstance(value, (list, tuple)) else (value,))]
+
+    def body():
+        for _name, _filename, handle, _ctype in files:
+            handle.seek(0)
+        return MultipartEncoder(parts + [(name, (filename, handle, ctype)) for name, filename, handle, ctype in files])
+
+    first = body()
+    headers.update({"Content-Type": first.content_type, "Content-Length": str(first.len)})
+    return body
+
+
+def post(url: str, body: dict, headers: dict, timeouts: Timeouts, *, stream: bool, files: list | None = None):
     """The upstream's 200 response (unread when streaming); any other status
     raises UpstreamError with the provider's message (raw: the relay
-    sanitises it)."""
+    sanitises it). With `files`, `body` holds the form fields and the
+    request is multipart."""
+    if files is None:
+        payload = orjson.dumps(body)
+    else:
+        headers = {k: v for k, v in headers.items() if k.lower() != "content-type"}
+        payload = multipart(body, files, headers)
     try:
-        response = http.request("POST", url, body=orjson.dumps(body), headers=headers, stream=stream,
+        response = http.request("POST", url, body=payload, headers=headers, stream=stream,
                                 connect_timeout=timeouts.connect, read_timeout=timeouts.first_byte,
                                 policy=timeouts.policy)
     except http.BlockedAddress as exc:
@@ -41,7 +67,20 @@ def post(url: str, body: dict, headers: dict, timeouts: Timeouts, *, stream: boo
     return response
 
 
-def json_answer(response) -> dict:
+class TextAnswer(dict):
+    """A 200 answer that is not JSON (text, srt, vtt transcripts): `text`
+    holds it decoded, `raw` and `content_type` as they came."""
+
+    def __init__(self, raw: bytes, content_type: str):
+        super().__init__(text=raw.decode("utf-8", "replace"))
+        self.raw = raw
+        self.content_type = content_type
+
+
+def json_answer(response, *, text_allowed: bool = False) -> dict:
+    content_type = response.headers.get("Content-Type") or ""
+    if text_allowed and "json" not in content_type.lower():
+        return TextAnswer(response.data, content_type or "text/plain")
     try:
         answer = orjson.loads(response.data)
     except orjson.JSONDecodeError as exc:

@@ -19,3 +19,12 @@ class Door:
     error_body: Callable       # (RelayError) -> dict
     key_headers: tuple = ("authorization", "x-api-key")
     key_query: str | None = None  # a query parameter that may carry the key too (Gemini's ?key=)
+
+
+@dataclass(frozen=True)
+class RawBody:
+    """An answer that is not JSON (a transcript as text, srt or vtt), sent
+    to the client as it came from the upstream."""
+
+    content: bytes
+    content_type: str
