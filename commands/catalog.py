@@ -10,7 +10,7 @@ from extensions import db
 from models import Channel, LlmModel, ModelAlias
 from services.catalog.channels import ChannelError, add_channel, set_enabled, update_channel
 from services.catalog.dialects import DEFAULT_SPEAKS, DIALECTS
-from services.catalog.models import RegistryError, remove_alias, set_alias, set_model
+from services.catalog.models import RegistryError, format_image_prices, remove_alias, set_alias, set_model
 
 
 def _csv(value: str | None) -> list[str]:
@@ -175,24 +175,46 @@ def model():
 @click.option("--request-price", type=int, help="Flat credits per request.")
 @click.option("--cache-read-price", type=int, help="Credits per 1M cached input tokens (default: the input price).")
 @click.option("--cache-write-price", type=int, help="Credits per 1M tokens written to a prompt cache (default: input).")
+@click.option("--image-prices", metavar="TIER=CREDITS,...",
+              help="Credits per generated image by SIZE/QUALITY, SIZE, */QUALITY or *, e.g. "
+                   "'1024x1024/hd=4000000,1024x1024=2000000,*=2000000'; '' removes the table.")
+@click.option("--image-input-price", type=int,
+              help="Credits per 1M image input tokens (token-billed image models; default: the input price).")
+@click.option("--character-price", type=int, help="Credits per 1M characters of speech input.")
+@click.option("--second-price", type=int, help="Credits per second of audio transcribed or translated.")
+@click.option("--search-unit-price", type=int,
+              help="Credits per rerank search unit (one query over up to 100 documents).")
 @click.option("--display-name")
-@click.option("--category", help="chat, reasoning, embedding, image, ...")
-@click.option("--capabilities", help="Comma-separated, e.g. chat,tools,vision,reasoning.")
+@click.option("--category", help="chat, reasoning, embedding, image, audio, moderation, rerank, ...")
+@click.option("--capabilities", help="Comma-separated, shown in /v1/models, e.g. chat,tools,vision,reasoning or "
+                                     "embeddings, images, audio.speech, audio.transcription, moderation, rerank.")
 @click.option("--owned-by")
 @click.option("--context-window", type=int)
 @click.option("--max-output-tokens", type=int, help="The most output tokens the upstream accepts.")
 @click.option("--public/--private", default=None, help="Listed in /v1/models for every key.")
 @click.option("--enable/--disable", "enabled", default=None)
-def model_set(model_id, capabilities, **fields):
-    """Create or update MODEL_ID in the registry."""
+def model_set(model_id, capabilities, image_prices, **fields):
+    """Create or update MODEL_ID in the registry. Token prices are credits
+    per 1M tokens; the unit prices (images, characters, seconds, search
+    units) apply to the families billed in them, next to any token prices."""
     if capabilities is not None:
         fields["capabilities"] = _csv(capabilities)
+    clear = ()
+    if image_prices is not None:
+        if image_prices.strip():
+            fields["image_prices"] = image_prices
+        else:
+            clear = ("image_prices",)
     try:
-        row, created = set_model(model_id, **fields)
+        row, created = set_model(model_id, clear=clear, **fields)
     except RegistryError as exc:
         raise click.ClickException(str(exc)) from None
+    units = "".join(f", {label} {value}" for label, value in (
+        ("per image", format_image_prices(row.image_prices)), ("per 1M image input tokens", row.image_input_price),
+        ("per 1M characters", row.character_price), ("per second", row.second_price),
+        ("per search unit", row.search_unit_price)) if value)
     click.echo(f"model {row.id} {'created' if created else 'updated'}: input {row.input_price}, "
-               f"output {row.output_price}, request {row.request_price} credits "
+               f"output {row.output_price}, request {row.request_price} credits{units} "
                f"({'enabled' if row.enabled else 'disabled'}, {'public' if row.public else 'private'})")
 
 

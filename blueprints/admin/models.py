@@ -12,6 +12,9 @@ from i18n import N_
 # (field, label, largest value: prices are BIGINTEGER, token counts INTEGER)
 PRICES = (("input_price", N_("Input price"), MAX_AMOUNT), ("output_price", N_("Output price"), MAX_AMOUNT),
           ("cache_read_price", N_("Cached input price"), MAX_AMOUNT), ("request_price", N_("Request price"), MAX_AMOUNT),
+          ("image_input_price", N_("Image input price"), MAX_AMOUNT),
+          ("character_price", N_("Character price"), MAX_AMOUNT), ("second_price", N_("Second price"), MAX_AMOUNT),
+          ("search_unit_price", N_("Search unit price"), MAX_AMOUNT),
           ("max_output_tokens", "Max output tokens", MAX_INT), ("context_window", "Context window", MAX_INT))
 
 
@@ -23,7 +26,8 @@ def models():
 
 
 def _form(model=None, error=None, status=200):
-    return render_template("admin/model_form.html", model=model, form=request.form, error=error), status
+    return render_template("admin/model_form.html", model=model, form=request.form, error=error,
+                           image_prices=registry.format_image_prices(model.image_prices if model else None)), status
 
 
 @bp.route("/models/edit", methods=["GET", "POST"])
@@ -35,8 +39,13 @@ def model_edit():
     model_id = model.id if model is not None else text("id")
     try:
         fields = {name: integer(name, label, minimum=0, maximum=top) for name, label, top in PRICES}
-        for name in ("input_price", "output_price", "request_price"):
+        for name in ("input_price", "output_price", "request_price", "character_price", "second_price",
+                     "search_unit_price"):
             fields[name] = fields[name] or 0
+        fields["image_prices"] = text("image_prices") or None
+        capabilities = text("capabilities")
+        if "capabilities" in request.form:
+            fields["capabilities"] = [c.strip() for c in capabilities.split(",") if c.strip()] or ["chat"]
         cleared = tuple(name for name in registry.NULLABLE if name in fields and fields[name] is None)
         row, created = registry.set_model(
             model_id, clear=cleared, display_name=text("display_name") or model_id,
@@ -46,7 +55,9 @@ def model_edit():
         return _form(model, error=error_text(exc), status=400)
     audited("model.create" if created else "model.edit", f"model:{row.id}",
             input_price=row.input_price, output_price=row.output_price, cache_read_price=row.cache_read_price,
-            request_price=row.request_price, enabled=row.enabled, public=row.public)
+            request_price=row.request_price, image_prices=row.image_prices, image_input_price=row.image_input_price,
+            character_price=row.character_price, second_price=row.second_price,
+            search_unit_price=row.search_unit_price, enabled=row.enabled, public=row.public)
     done(N_("Model %(id)s saved."), id=row.id)
     return redirect(url_for("admin.models"))
 

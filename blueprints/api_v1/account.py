@@ -20,9 +20,25 @@ def model_object(info) -> dict:
         "display_name": info.display_name, "category": info.category,
         "capabilities": list(info.capabilities), "context_window": info.context_window,
         "max_output_tokens": info.max_output_tokens,
-        "pricing": {"unit": "credits per 1M tokens", "input": price.input, "output": price.output,
-                    "cache_read": price.cache_read, "request": price.request},
+        "pricing": pricing_object(price),
     }
+
+
+def pricing_object(price) -> dict:
+    """Token prices always; the unit prices a model has, each with its unit."""
+    out = {"unit": "credits per 1M tokens", "input": price.input, "output": price.output,
+           "cache_read": price.cache_read, "request": price.request}
+    if price.cache_write is not None:
+        out["cache_write"] = price.cache_write
+    if price.image:
+        out["image"] = {"unit": "credits per image, by SIZE/QUALITY", "tiers": dict(price.image)}
+    if price.image_input is not None:
+        out["image_input"] = {"unit": "credits per 1M image input tokens", "price": price.image_input}
+    for name, unit in (("character", "credits per 1M characters"), ("second", "credits per second of audio"),
+                       ("search_unit", "credits per search unit (one query over up to 100 documents)")):
+        if getattr(price, name):
+            out[name] = {"unit": unit, "price": getattr(price, name)}
+    return out
 
 
 @bp.get("/models")

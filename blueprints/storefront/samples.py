@@ -161,9 +161,36 @@ for chunk in client.models.generate_content_stream(model="{model}", contents="He
 print(client.models.count_tokens(model="{model}", contents="How long is this?").total_tokens)  # free"""
 
 
+MEDIA_PYTHON = """import os
+from openai import OpenAI
+
+client = OpenAI(api_key=os.environ["TOLLGATE_KEY"], base_url="{api_base}")
+vectors = client.embeddings.create(model="text-embedding-3-small", input=["first text", "second text"])
+image = client.images.generate(model="dall-e-3", prompt="a lighthouse at dawn", size="1024x1024",
+                               quality="hd", response_format="b64_json")
+edited = client.images.edit(model="gpt-image-1", image=[open("photo.png", "rb")], prompt="add a red hat")
+with client.audio.speech.with_streaming_response.create(model="tts-1", voice="alloy",
+                                                          input="Hello from Tollgate.") as speech:
+    speech.stream_to_file("hello.mp3")
+text = client.audio.transcriptions.create(model="whisper-1", file=open("hello.mp3", "rb"))
+srt = client.audio.transcriptions.create(model="whisper-1", file=open("hello.mp3", "rb"), response_format="srt")
+english = client.audio.translations.create(model="whisper-1", file=open("bonjour.mp3", "rb"))
+flags = client.moderations.create(model="omni-moderation-latest", input="some text")"""
+
+MEDIA_CURL = """curl {api_base}/rerank \\
+  -H "Authorization: Bearer $TOLLGATE_KEY" -H "Content-Type: application/json" \\
+  -d '{{"model": "jina-reranker-v2-base-multilingual", "query": "capital of France",
+       "documents": ["Paris is the capital of France.", "Berlin is in Germany."],
+       "top_n": 1, "return_documents": true}}'
+
+curl {api_base}/audio/transcriptions -H "Authorization: Bearer $TOLLGATE_KEY" \\
+  -F model=whisper-1 -F file=@hello.mp3 -F response_format=vtt"""
+
+
 def render(site: str, api_base: str, endpoint: str, model: str) -> dict:
     values = {"site": site, "api_base": api_base, "endpoint": endpoint, "model": model}
     return {"samples": {name: code.format(**values) for name, code in SAMPLES.items()},
             "stream": STREAM.format(**values), "claude_code": CLAUDE_CODE.format(**values),
             "codex": CODEX.format(**values), "agents": AGENTS.format(**values),
-            "gemini_cli": GEMINI_CLI.format(**values), "genai": GENAI.format(**values)}
+            "gemini_cli": GEMINI_CLI.format(**values), "genai": GENAI.format(**values),
+            "media_python": MEDIA_PYTHON.format(**values), "media_curl": MEDIA_CURL.format(**values)}

@@ -106,3 +106,31 @@ def test_signing_in_through_the_sign_in_page(stack):
     browser.sign_in("ops-signin@example.com", PASSWORD)
     assert browser.get("/admin/").status_code == 200
     assert "Ledger check" in browser.get("/admin/").text
+
+
+def test_unit_prices_set_in_the_admin_show_in_v1_models_and_on_the_pricing_page(stack, operator, upstream):
+    response = operator.post("/admin/models/edit", {
+        "id": "admin-image-model", "display_name": "Admin Image", "category": "image", "input_price": "0",
+        "output_price": "0", "request_price": "0", "capabilities": "images, chat",
+        "image_prices": "1024x1024/hd=80000, *=40000", "image_input_price": "", "character_price": "11",
+        "second_price": "22", "search_unit_price": "33", "enabled": "1", "public": "1"}, page="/admin/models/edit")
+    assert response.status_code == 200 and "Model admin-image-model saved." in response.text
+    form = operator.get("/admin/models/edit?id=admin-image-model").text
+    assert "1024x1024/hd=80000, *=40000" in form and 'value="images, chat"' in form
+    bad = operator.post("/admin/models/edit?id=admin-image-model", {
+        "display_name": "x", "image_prices": "1024x1024=cheap", "input_price": "0", "output_price": "0",
+        "request_price": "0"}, page="/admin/models/edit?id=admin-image-model")
+    assert bad.status_code == 400 and "not a whole number" in bad.text
+    operator.post("/admin/channels/new", {
+        "name": "image upstream", "provider": "openai", "base_url": upstream.base_url_v1, "api_key": UPSTREAM_KEY,
+        "models": "admin-image-model", "priority": "0", "weight": "1"}, page="/admin/channels/new")
+    raw, _key_id, _account_id = stack.new_key(1000, name="unit viewer")
+    model = requests.get(stack.base_url + "/models/admin-image-model", headers={"Authorization": f"Bearer {raw}"},
+                         timeout=30).json()
+    assert model["capabilities"] == ["images", "chat"]
+    pricing = model["pricing"]
+    assert pricing["image"]["tiers"] == {"1024x1024/hd": 80000, "*": 40000}
+    assert (pricing["character"]["price"], pricing["second"]["price"], pricing["search_unit"]["price"]) == (11, 22, 33)
+    assert "image_input" not in pricing
+    page = requests.get(stack.url + "/pricing", timeout=30).text
+    assert "per image 1024x1024/hd" in page and "per search unit" in page
