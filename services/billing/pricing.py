@@ -43,16 +43,16 @@ class Price:
         return 0
 
     def dearest_image(self, size: str | None, quality: str | None) -> int:
-        """The most one image of this size and quality can cost; an unknown
-        part (None or "auto") takes the dearest entry it could match."""
-        size = None if size in (None, "auto") else size
-        quality = None if quality in (None, "auto") else quality
-        if size is not None and quality is not None:
-            return self.image_price(f"{size}/{quality}")
-        def matches(name: str) -> bool:
-            s, _, q = name.partition("/")
-            return (size is None or s in ("*", size)) and (quality is None or q in ("", "*", quality))
-        return max((v for k, v in self.image.items() if matches(k)), default=0)
+        """The most one image of this size and quality can cost: an unknown
+        part (None or "auto") is tried as every value the table names, and
+        as one it does not."""
+        def values(known: str | None, index: int) -> set:
+            if known not in (None, "auto"):
+                return {known}
+            named = {name.partition("/")[index] for name in self.image} - {"", "*"}
+            return named | {"\0"}  # "\0": a value the table does not name
+        return max((self.image_price(f"{s}/{q}") for s in values(size, 0) for q in values(quality, 2)),
+                   default=0)
 
 
 @dataclass
