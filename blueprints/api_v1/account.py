@@ -21,6 +21,7 @@ def model_object(info) -> dict:
         "capabilities": list(info.capabilities), "context_window": info.context_window,
         "max_output_tokens": info.max_output_tokens,
         "pricing": pricing_object(price),
+        "credit_cost": price.request,  # the flat credits per call, under the name relays' model lists use
     }
 
 

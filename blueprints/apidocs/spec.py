@@ -151,8 +151,13 @@ GEMINI_CHUNK_FIELDS = {
     "candidates": {"type": "array", "items": obj({"content": GEMINI_CONTENT, "finishReason": STR, "index": INT})},
     "usageMetadata": GEMINI_USAGE, "modelVersion": STR, "responseId": STR}
 
+UNIT_PRICE = obj({"unit": STR, "price": INT}, ["unit", "price"], extra=False)
 PRICING = obj({"unit": {"const": "credits per 1M tokens"}, "input": INT, "output": INT,
-               "cache_read": NULL_INT, "request": INT},
+               "cache_read": NULL_INT, "request": INT, "cache_write": INT,
+               "image": obj({"unit": STR, "tiers": {"type": "object", "additionalProperties": INT}},
+                            ["unit", "tiers"], extra=False,
+                            description="Credits per image by SIZE/QUALITY, SIZE, */QUALITY or *."),
+               "image_input": UNIT_PRICE, "character": UNIT_PRICE, "second": UNIT_PRICE, "search_unit": UNIT_PRICE},
               ["unit", "input", "output", "cache_read", "request"], extra=False)
 
 SCHEMAS = {
@@ -279,7 +284,8 @@ SCHEMAS = {
                            ["id", "object", "deleted"], extra=False),
     "Model": obj({"id": STR, "object": {"const": "model"}, "created": INT, "owned_by": STR,
                   "display_name": NULL_STR, "category": NULL_STR, "capabilities": {"type": "array", "items": STR},
-                  "context_window": NULL_INT, "max_output_tokens": NULL_INT, "pricing": PRICING},
+                  "context_window": NULL_INT, "max_output_tokens": NULL_INT, "pricing": PRICING,
+                  "credit_cost": INT},
                  ["id", "object", "created", "owned_by", "capabilities", "pricing"], extra=False),
     "ModelList": obj({"object": {"const": "list"}, "data": {"type": "array", "items": ref("Model")}},
                      ["object", "data"], extra=False),
