@@ -60,8 +60,8 @@ class _Named:
 
 
 def unreadable() -> RelayError:
-    return RelayError(400, "invalid_audio",
-                      f"The file could not be read as audio, or its type is not supported. Accepted formats: {ACCEPTED}.")
+    return RelayError(400, "invalid_audio", "The file could not be read as audio, or its type is not supported. "
+                                            f"Accepted formats: {ACCEPTED}.")
 
 
 def duration_seconds(storage) -> float:
@@ -80,12 +80,10 @@ def duration_seconds(storage) -> float:
     return length
 
 
-def _field(body: dict, name: str):
-    value = body.get(name)
-    if isinstance(value, list):
-        if not name.endswith("[]"):
-            raise invalid_request(f"'{name}' was given more than once.")
-    return value
+def _once(body: dict, name: str) -> None:
+    """A field the form may carry once (read_form makes a repeated one a list)."""
+    if isinstance(body.get(name), list):
+        raise invalid_request(f"'{name}' was given more than once.")
 
 
 def validate(body) -> None:
@@ -95,7 +93,7 @@ def validate(body) -> None:
     if storage is None or not hasattr(storage, "stream"):
         raise RelayError(400, "file_required", f"The 'file' part is required: an audio file ({ACCEPTED}).")
     for name in ("language", "prompt", "response_format", "temperature", "stream", "model"):
-        _field(body, name)
+        _once(body, name)
     if body.get("response_format") not in (None, *RESPONSE_FORMATS):
         raise invalid_request(f"'response_format' must be one of: {', '.join(RESPONSE_FORMATS)}.")
     if body.get("temperature") is not None:

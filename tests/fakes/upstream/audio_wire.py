@@ -175,7 +175,8 @@ def _transcribe(app, environ, start_response, suffix, raw, rec, ctx, StreamBody)
                    "content_type": upload.mimetype if upload else None}
     model = form.get("model")
     if not model or upload is None:
-        return app._error(start_response, "openai", 400, f"Missing required parameter: '{'model' if not model else 'file'}'.")
+        missing = "model" if not model else "file"
+        return app._error(start_response, "openai", 400, f"Missing required parameter: '{missing}'.")
     prompt = form.get("prompt")
     plan = _directive(prompt)
     if plan.get("status"):
