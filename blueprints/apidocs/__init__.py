@@ -49,8 +49,11 @@ SHOWN_TRANSLATED = (
     N_('Revoke a key'),
     N_('Store'),
     N_('Stream generated content'),
+    N_('Text to speech'),
     N_('Tokens'),
     N_('Top-up packages'),
+    N_('Transcribe audio'),
+    N_('Translate audio'),
 )
 
 

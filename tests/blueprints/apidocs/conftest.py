@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from blueprints.apidocs.spec import spec
+from tests.blueprints.api_v1.audio_stack import seed as seed_audio
 from tests.blueprints.api_v1.conftest import seed
 from tests.blueprints.dashboard.conftest import GENEROUS, PASSWORD, new_email
 from tests.support.stack import Stack
@@ -31,6 +32,7 @@ class ApiStack(Stack):
 def live(sqlite_databases, fake_upstream):
     stack = ApiStack(sqlite_databases.new(), env=OPEN, name="apidocs")
     seed(stack, fake_upstream.base_url_v1)
+    seed_audio(stack, fake_upstream.base_url_v1)
     yield stack
     stack.stop()
 

@@ -12,6 +12,7 @@ import requests
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
+from tests.blueprints.api_v1.audio_stack import wav
 from tests.blueprints.apidocs.conftest import MODEL, operations
 
 BASE = "urn:tollgate-openapi"
@@ -68,6 +69,16 @@ class Caller:
                                      headers=headers, timeout=60)
         return check(self.document, path, method, reply, expect)
 
+    def multipart(self, op_id: str, expect: int = 200, files=None, **fields) -> dict | None:
+        """A multipart operation (audio uploads) with its example fields and a one-second WAV."""
+        path, method, op = self.ops[op_id]
+        self.called.add(op_id)
+        example = op["requestBody"]["content"]["multipart/form-data"]["example"]
+        reply = requests.request(method.upper(), self.live.url + path, data={**example, **fields},
+                                 files=files or {"file": ("clip.wav", wav(1), "audio/wav")},
+                                 headers={"Authorization": f"Bearer {self.api_key}"}, timeout=60)
+        return check(self.document, path, method, reply, expect)
+
 
 @pytest.fixture(scope="module")
 def call(live, document, api_key):
@@ -89,6 +100,11 @@ def test_every_v1_operation_with_its_example(call, upstream, prefix):
     legacy = call(prefix + "createCompletion", body={"model": MODEL})
     assert legacy["object"] == "text_completion" and legacy["usage"]["credits"] > 0
     call(prefix + "createCompletion", 404, body={"model": "no-such-model"})
+    assert call(prefix + "createSpeech") is None  # audio/mpeg
+    call.multipart(prefix + "createTranscription", 404, model="no-such-model")
+    assert call.multipart(prefix + "createTranscription")["usage"]["type"] == "duration"
+    assert call.multipart(prefix + "createTranslation", response_format="srt") is None  # text/plain
+    call.multipart(prefix + "createTranslation", 400, files={"file": ("clip.wav", b"not audio", "audio/wav")})
     assert call(prefix + "createMessage", body={"model": MODEL})["type"] == "message"
     assert call(prefix + "countTokens", body={"model": MODEL})["input_tokens"] > 0
     made = call(prefix + "createResponse", body={"model": MODEL})

@@ -33,9 +33,14 @@ CHECKS = [not_a_server_error, response_schema_conformance, status_code_conforman
 RELAYING = ("/completions", "/messages", "/responses")  # "/completions": chat's and the legacy one
 
 
+# The audio routes' models (tests.blueprints.api_v1.audio_stack): a chat model has no channel speaking audio.
+AUDIO_MODELS = {"/audio/speech": "tts-1", "/audio/transcriptions": "whisper-1", "/audio/translations": "whisper-1"}
+
+
 def with_real_model(case, stream: bool):
     if isinstance(case.body, dict) and "model" in case.body:
-        case.body = {**case.body, "model": MODEL}
+        model = next((m for suffix, m in AUDIO_MODELS.items() if case.path.endswith(suffix)), MODEL)
+        case.body = {**case.body, "model": model}
         if case.path.endswith(RELAYING):
             case.body["stream"] = stream  # both halves of each door, at any example count
     for name in ("model_id", "model"):  # model: the Gemini routes', whose body names none

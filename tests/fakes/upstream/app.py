@@ -11,7 +11,7 @@ import gevent
 import orjson
 from gevent.socket import wait_read
 
-from . import anthropic_wire, gemini_wire, openai_wire, responses_wire
+from . import anthropic_wire, audio_wire, gemini_wire, openai_wire, responses_wire
 from .behaviour import CONFIG_ONLY, DEFAULTS, HANG_SECONDS, DirectiveError, Plan, count_prompt_tokens, \
     message_contents, rand_id, validate
 from .openai_wire import DELTA, PRE
@@ -245,6 +245,8 @@ class FakeUpstreamApp:
             return self._gemini(environ, start_response, method, path, body, raw, bad_json, rec, ctx)
         i = path.rfind("/v1/")
         suffix = path[i:] if i >= 0 else path
+        if suffix in ("/v1/audio/speech", "/v1/audio/transcriptions", "/v1/audio/translations"):
+            return audio_wire.handle(self, environ, start_response, method, suffix, body, raw, rec, ctx)
         if suffix == "/v1/chat/completions":
             dialect, want = "openai", "POST"
         elif suffix == "/v1/responses":
