@@ -182,6 +182,30 @@ class BinaryStream(_Stream):
         yield StreamEvent(None, b"", last=True)
 
 
+class WholeTranscript(_Stream):
+    """A transcription asked for as a stream that the upstream answered
+    whole (whisper ignores `stream`): its JSON, as the one terminal
+    `transcript.text.done` event a streaming client reads."""
+
+    def __iter__(self):
+        try:
+            answer = orjson.loads(self.response.data)
+        except (orjson.JSONDecodeError, http.HTTPError, OSError) as exc:
+            raise UpstreamError(502, "the upstream sent an unreadable answer") from exc
+        if not isinstance(answer, dict):
+            raise UpstreamError(502, "the upstream sent an unreadable answer")
+        event = {"type": "transcript.text.done", "text": answer.get("text") or ""}
+        if isinstance(answer.get("usage"), dict):
+            event["usage"] = answer["usage"]
+        self.finished = True
+        yield StreamEvent(event, b"event: transcript.text.done\ndata: " + orjson.dumps(event) + b"\n\n", last=True)
+
+
+def transcript_stream(response):
+    content_type = (response.headers.get("Content-Type") or "").lower()
+    return WholeTranscript(response) if "json" in content_type else MediaEvents(response)
+
+
 def media_stream(response):
     """Audio bytes, or typed events when the upstream answers with SSE."""
     content_type = (response.headers.get("Content-Type") or "").lower()
@@ -198,5 +222,5 @@ STREAMS = {
     "gemini": GeminiStream,
     "openai.images": MediaEvents,
     "openai.audio.speech": media_stream,
-    "openai.audio.transcriptions": MediaEvents,
+    "openai.audio.transcriptions": transcript_stream,
 }

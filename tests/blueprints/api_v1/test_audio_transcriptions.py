@@ -120,6 +120,16 @@ def test_a_stream_is_relayed_and_billed_on_the_usage_of_its_last_event(tstack, u
     assert log.stream is True
 
 
+def test_whisper_asked_to_stream_answers_whole_and_the_client_reads_it_as_the_last_event(tstack, upstream,
+                                                                                         client_for):
+    client, account, _ = client_for  # whisper ignores `stream` and answers JSON, as the real API does
+    events = list(client.audio.transcriptions.create(file=("clip.wav", wav(SECONDS), "audio/wav"),
+                                                     model="whisper-1", stream=True))
+    assert [e.type for e in events] == ["transcript.text.done"] and events[0].text == DEFAULT_REPLY
+    log = assert_settled(tstack, account, seconds_cost(3000), CREDITS)
+    assert log.stream is True and log.status == 200 and log.estimated is False
+
+
 @pytest.mark.filterwarnings("ignore:deprecated:DeprecationWarning")  # the SDK marks translations so
 @pytest.mark.parametrize("fmt", ["json", "text", "verbose_json"])
 def test_translations(tstack, upstream, client_for, fmt):
