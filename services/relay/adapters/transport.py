@@ -2,6 +2,8 @@
 blocks, with network failures turned into UpstreamError."""
 from __future__ import annotations
 
+import uuid
+
 import orjson
 from requests_toolbelt.multipart.encoder import MultipartEncoder
 
@@ -20,11 +22,13 @@ def multipart(fields: dict, files: list, headers: dict):
     content type), rewound for each body made (a retry sends it again)."""
     parts = [(name, str(item)) for name, value in fields.items() if value is not None
              for item in (value if isinstance(value, (list, tuple)) else (value,))]
+    boundary = uuid.uuid4().hex  # one for every body made: the headers name it
 
     def body():
         for _name, _filename, handle, _ctype in files:
             handle.seek(0)
-        return MultipartEncoder(parts + [(name, (filename, handle, ctype)) for name, filename, handle, ctype in files])
+        return MultipartEncoder(parts + [(name, (filename, handle, ctype)) for name, filename, handle, ctype in files],
+                                boundary=boundary)
 
     first = body()
     headers.update({"Content-Type": first.content_type, "Content-Length": str(first.len)})
