@@ -174,7 +174,9 @@ def parse(body, headers=None) -> Ask:
     prompt_bound = json_value_tokens(prompt, bound=True)
     prompt_estimate = json_value_tokens(prompt)
     bound = Usage(images=n, image_tier=tier)
-    measure = Usage(images=n, image_tier=tier, estimated=True)
+    # Without usage, an answer is billed n images of the tier; a stream only
+    # the images its completed events count (none when it broke before).
+    measure = Usage(images=0 if stream else n, image_tier=tier, estimated=True)
     if price.input or price.output or price.image_input:
         per_image = (model.max_output_tokens if model is not None and model.max_output_tokens
                      else OUTPUT_IMAGE_TOKENS) + partial * PARTIAL_IMAGE_TOKENS

@@ -123,6 +123,20 @@ def test_streamed_partial_images(istack, upstream, client_for, n):
     assert_charged(istack, account, "gpt-image-1", token_cost(12, 0, 1056 * n))
 
 
+@pytest.mark.parametrize("break_after, images", [(1, 0), (3, 1)])
+def test_a_broken_stream_bills_the_images_completed(istack, upstream, client_for, break_after, images):
+    client, account = client_for
+    response = requests.post(istack.url + "/v1/images/generations", timeout=30,
+                             headers={"Authorization": f"Bearer {client.api_key}"},
+                             json={"model": "gpt-image-1-mini", "prompt": "x " + directive(break_after=break_after),
+                                   "stream": True, "partial_images": 1, "n": 2, "quality": "high"})
+    assert response.text.count("event: image_generation.completed") == images
+    assert '"provider_error"' in response.text  # an error event, not a silent cut
+    (log,) = istack.logs(account)
+    assert log.status == 502 and log.credits == images * MINI["1024x1024/high"] + REQUEST_PRICE
+    assert istack.balance(account) == CREDITS - log.credits and istack.verify() == []
+
+
 def test_streamed_events_arrive_as_they_come(istack, upstream, client_for):
     client, _account = client_for
     response = requests.post(istack.url + "/v1/images/generations", stream=True, timeout=30,

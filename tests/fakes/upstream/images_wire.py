@@ -6,14 +6,15 @@ Models named like `dall-e*` answer as DALL·E does: `data` of `{url}` or
 `{b64_json}` (by `response_format`, url by default), no usage. Any other
 model answers as the GPT image models do: `{b64_json}` images, the `size`
 and `quality` made ("auto" becomes 1024x1024 / high) and token usage. With
-`stream: true` (GPT image models only, as OpenAI) each image is
+`stream: true` (GPT image models only: DALL·E's is a 400, as OpenAI's) each image is
 `partial_images` `*.partial_image` events then one `*.completed` event with
 that image's usage; the body then ends.
 
 A `[[fake {...}]]` directive in the prompt sets `usage` (an object: the
 usage of the whole answer; streamed, each image's), `images` (how many to
 answer, default `n`), `status` and `error_message` (an OpenAI error), and
-`delay` (seconds between stream events). Multipart requests are recorded
+`delay` (seconds between stream events) and `break_after` (cut the stream's
+connection after that many events). Multipart requests are recorded
 as `form` (the text fields, a repeated one as a list) and `files` (field,
 filename, content type, size, sha256 and the bytes in base64, in order)."""
 from __future__ import annotations
@@ -144,9 +145,13 @@ def handle(app, environ, start_response, method, path, body, raw, rec, ctx):
     size = body.get("size") if body.get("size") not in (None, "auto") else "1024x1024"
     quality = body.get("quality") if body.get("quality") not in (None, "auto") else "high"
     stream = body.get("stream") in (True, "true")
-    if stream and not dalle:
+    if stream and dalle:
+        return app._error(start_response, "openai", 400, "Streaming is only supported for GPT image models.")
+    if stream:
         events = _events("image_edit" if edit else "image_generation", n, _count(body.get("partial_images"), 0),
                          size, quality, usage, float(behaviour.get("delay") or 0))
+        if behaviour.get("break_after") is not None:
+            events = _broken(events, int(behaviour["break_after"]), ctx)
         start_response("200 OK", _SSE_HEADERS + [("x-request-id", "req_" + rand_id())])
         return StreamBody(events, ctx)
     created = int(time.time())
@@ -180,6 +185,15 @@ def _events(prefix: str, n: int, partial: int, size: str, quality: str, usage, d
         yield _sse(f"{prefix}.completed", done)
         if delay:
             gevent.sleep(delay)
+
+
+def _broken(events, after: int, ctx):
+    """The first `after` events, then the connection cut."""
+    for sent, event in enumerate(events):
+        if sent >= after:
+            ctx.die()
+            return
+        yield event
 
 
 def _sse(name: str, data: dict) -> bytes:
