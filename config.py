@@ -61,6 +61,8 @@ class Config:
     MAX_REQUEST_BYTES = _int("MAX_REQUEST_BYTES", 8 * 1024 * 1024)
     # Audio uploads (/v1/audio/transcriptions, /translations): OpenAI's own limit.
     AUDIO_UPLOAD_MAX_BYTES = _int("AUDIO_UPLOAD_MAX_BYTES", 25 * 1024 * 1024)
+    # Image edits carry their images: a body of its own limit (413 over it).
+    IMAGE_UPLOAD_MAX_BYTES = _int("IMAGE_UPLOAD_MAX_BYTES", 50 * 1024 * 1024)
     DEFAULT_KEY_RPM = _int("DEFAULT_KEY_RPM", 600)
     DEFAULT_KEY_RPD = _int("DEFAULT_KEY_RPD", 0)  # 0: no daily limit
     UNAUTHENTICATED_RPM = _int("UNAUTHENTICATED_RPM", 120)  # per client IP

@@ -240,6 +240,39 @@ SCHEMAS = {
         "generateContentRequest": {"type": "object", "description": "Counted instead of `contents` when given."},
     }),
 
+    "ImageGenerationRequest": obj({
+        "model": {"type": "string", "minLength": 1}, "prompt": {"type": "string", "minLength": 1},
+        "n": {"type": "integer", "minimum": 1, "maximum": 10, "default": 1},
+        "size": {"type": "string", "examples": ["1024x1024", "1792x1024", "1536x1024", "auto"]},
+        "quality": {"type": "string", "examples": ["standard", "hd", "low", "medium", "high", "auto"]},
+        "response_format": {"enum": ["url", "b64_json"]}, "background": STR, "output_format": STR,
+        "stream": BOOL, "partial_images": {"type": "integer", "minimum": 0, "maximum": 3},
+    }, ["model", "prompt"], description="Every other field passes to the upstream unchanged. Billed per image "
+                                        "by `size`/`quality` (DALL·E's defaults 1024x1024 and standard; "
+                                        "`auto` is held at the dearest), or by tokens for token-priced models."),
+    "ImageEditUpload": obj({
+        "model": {"type": "string", "minLength": 1}, "prompt": {"type": "string", "minLength": 1},
+        "image": {"type": "string", "contentMediaType": "application/octet-stream",
+                  "description": "A PNG, JPEG or WEBP image (repeat the field for several)."},
+        "image[]": {"type": "array", "items": {"type": "string", "contentMediaType": "application/octet-stream"},
+                    "description": "Several images, as the openai SDKs send a list."},
+        "mask": {"type": "string", "contentMediaType": "application/octet-stream"},
+        "n": {"type": "integer", "minimum": 1, "maximum": 10}, "size": STR, "quality": STR,
+        "response_format": {"enum": ["url", "b64_json"]}, "stream": BOOL,
+        "partial_images": {"type": "integer", "minimum": 0, "maximum": 3},
+    }, ["model", "prompt"], description="Files are checked by their bytes (PNG, JPEG or WEBP, else 400 "
+                                        "`invalid_image_format`) and sent on as they came, under "
+                                        "`IMAGE_UPLOAD_MAX_BYTES` in all."),
+    "ImageEditRequest": obj({
+        "model": {"type": "string", "minLength": 1}, "prompt": {"type": "string", "minLength": 1},
+        "images": {"type": "array", "minItems": 1, "items": ref("ImageReference")},
+        "mask": ref("ImageReference"),
+        "n": {"type": "integer", "minimum": 1, "maximum": 10}, "size": STR, "quality": STR,
+        "response_format": {"enum": ["url", "b64_json"]}, "stream": BOOL,
+    }, ["model", "prompt", "images"], description="GPT image models' JSON form: images by URL (or data URL) or "
+                                                  "file id."),
+    "ImageReference": obj({"image_url": STR, "file_id": STR}, description="`image_url` or `file_id`."),
+
     # /v1 answers
     "Completion": obj({
         "id": STR, "object": {"const": "text_completion"}, "created": INT, "model": STR,
@@ -247,6 +280,15 @@ SCHEMAS = {
                                                    "finish_reason": NULL_STR})},
         "usage": USAGE,
     }, ["id", "object", "model", "choices", "usage"]),
+    "ImagesResponse": obj({
+        "created": INT,
+        "data": {"type": "array", "items": obj({"url": STR, "b64_json": STR, "revised_prompt": STR})},
+        "background": STR, "output_format": STR, "quality": STR, "size": STR,
+        "usage": obj({"input_tokens": INT, "output_tokens": INT, "total_tokens": INT,
+                      "input_tokens_details": obj({"text_tokens": INT, "image_tokens": INT}),
+                      "credits": {"type": "integer", "description": "Credits charged."}}, ["credits"],
+                     description="The upstream's token usage (GPT image models), with the credits charged."),
+    }, ["data", "usage"]),
     "GeminiGenerateContentResponse": obj(GEMINI_CHUNK_FIELDS, ["candidates", "usageMetadata"]),
     "GeminiChunk": obj(GEMINI_CHUNK_FIELDS, description="A stream chunk: the last one carries `finishReason` "
                                                          "and the billed `usageMetadata`."),
@@ -401,6 +443,11 @@ SSE_RESPONSES = sse({"type": "string", "pattern": "^(response\\.[a-z_.]+|error)$
                     "Responses events, `response.created` to `response.completed` (or `response.incomplete`, "
                     "`response.failed`).")
 
+SSE_IMAGES = sse({"type": "string", "pattern": "^((image_generation|image_edit)\\.[a-z_]+|error)$",
+                  "examples": ["image_generation.partial_image", "image_generation.completed",
+                               "image_edit.partial_image", "image_edit.completed", "error"]},
+                 "The upstream's events as they come: `partial_images` `*.partial_image` events per image, then "
+                 "one `*.completed` event per image (with its usage); the stream ends with the last image.")
 
 def body(schema_name: str, example: dict) -> dict:
     return {"required": True, "content": json_content(ref(schema_name), example)}
@@ -482,6 +529,37 @@ def _v1_paths() -> dict:
             "responses": {"200": {"description": "The completion, or its stream.", "headers": lowered,
                                   "content": {**json_content(ref("Completion")), **SSE_COMPLETIONS}},
                           **openai_errors(400, 401, 402, 404, 413, 429, 502, 503)}}},
+        "/images/generations": {"post": {
+            "operationId": "createImage", "tags": ["OpenAI"], "summary": "Create an image",
+            "description": "OpenAI's image generation (`client.images.generate`), passed to a channel that speaks "
+                           "`openai.images`; streamed partial images with `\"stream\": true`. The hold is `n` "
+                           "images at the dearest price the size and quality can have, plus a token bound for "
+                           "token-priced models; the charge is the images and tokens the answer reports.",
+            "security": OPENAI_SECURITY,
+            "requestBody": body("ImageGenerationRequest", {"model": "dall-e-3", "prompt": "A lighthouse at dawn",
+                                                           "n": 1, "size": "1024x1024", "quality": "standard"}),
+            "responses": {"200": {"description": "The images, or their event stream.", "headers": RATE_HEADERS,
+                                  "content": {**json_content(ref("ImagesResponse")), **SSE_IMAGES}},
+                          **openai_errors(400, 401, 402, 404, 413, 429, 502, 503)}}},
+        "/images/edits": {"post": {
+            "operationId": "createImageEdit", "tags": ["OpenAI"], "summary": "Edit an image",
+            "description": "OpenAI's image edits (`client.images.edit`): a multipart upload of `image` (or "
+                           "`image[]`, repeated) and `mask`, or JSON with image references. Billed as image "
+                           "generation, input images at the image input price for token-priced models.",
+            "security": OPENAI_SECURITY,
+            "requestBody": {"required": True, "content": {
+                "multipart/form-data": {"schema": ref("ImageEditUpload"),
+                                        "encoding": {"image": {"contentType": "image/png, image/jpeg, image/webp"},
+                                                     "mask": {"contentType": "image/png"}}},
+                **json_content(ref("ImageEditRequest"), {
+                    "model": "dall-e-3", "prompt": "Add a red scarf",
+                    "images": [{"image_url": "https://images.example.com/cat.png"}]})}},
+            "responses": {"200": {"description": "The images, or their event stream.", "headers": RATE_HEADERS,
+                                  "content": {**json_content(ref("ImagesResponse")), **SSE_IMAGES}},
+                          **openai_errors(400, 401, 402, 404, 429, 502, 503),
+                          "413": {"description": "The body is over `IMAGE_UPLOAD_MAX_BYTES` (`request_too_large`); "
+                                                 "refused before it is read when its length says so.",
+                                  "content": json_content(ref("OpenAIError"))}}}},
         "/models": {"get": {
             "operationId": "listModels", "tags": ["OpenAI"], "summary": "List models",
             "description": "Enabled models that a channel serves and this key may use.",

@@ -161,6 +161,24 @@ class MediaEvents(_TypedEvents):
     error = staticmethod(responses_error)
 
 
+class ImageEvents(MediaEvents):
+    """Partial images then one `*.completed` event per image: with n > 1
+    there are several, so the stream ends with its body, not at the first
+    (then an empty event marked `last`; a body that ends without any
+    completed image is a broken stream)."""
+
+    terminal = frozenset()
+
+    def __iter__(self):
+        completed = False
+        for event in super().__iter__():
+            completed = completed or (event.chunk or {}).get("type") in MediaEvents.terminal
+            yield event
+        if completed:
+            self.finished = True
+            yield StreamEvent(None, b"", last=True)
+
+
 class BinaryStream(_Stream):
     """A binary answer (speech audio) relayed as it arrives: each read is
     one event with chunk None and the bytes as raw; an empty `last` event
@@ -220,7 +238,7 @@ STREAMS = {
     "anthropic.messages": AnthropicEvents,
     "openai.responses": ResponsesEvents,
     "gemini": GeminiStream,
-    "openai.images": MediaEvents,
+    "openai.images": ImageEvents,
     "openai.audio.speech": media_stream,
     "openai.audio.transcriptions": transcript_stream,
 }

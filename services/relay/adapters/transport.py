@@ -22,8 +22,7 @@ def multipart(fields: dict, files: list, headers: dict):
     content type), rewound for each body made (a retry sends it again)."""
     parts = [(name, str(item)) for name, value in fields.items() if value is not None
              for item in (value if isinstance(value, (list, tuple)) else (value,))]
-
-    boundary = uuid.uuid4().hex  # one for every body made: the header announces it
+    boundary = uuid.uuid4().hex  # one for every body made: the headers name it
 
     def body():
         for _name, _filename, handle, _ctype in files:

@@ -33,6 +33,8 @@ def live(sqlite_databases, fake_upstream):
     stack = ApiStack(sqlite_databases.new(), env=OPEN, name="apidocs")
     seed(stack, fake_upstream.base_url_v1)
     seed_audio(stack, fake_upstream.base_url_v1)
+    # The fuzzer's image requests name MODEL too: a channel serves its images.
+    stack.add_channel("images-for-fuzzing", fake_upstream.base_url_v1, [MODEL], speaks="openai.images")
     yield stack
     stack.stop()
 

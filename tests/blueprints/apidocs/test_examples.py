@@ -198,6 +198,26 @@ def test_every_token_operation_with_its_example(call):
     call("deleteToken", 404, params={"token_id": token_id})
 
 
+def test_every_image_operation_with_its_example(call, live, api_key, document, upstream):
+    live.set_model("dall-e-3", image_prices={"*": 1000}, input_price=0, output_price=0)
+    live.add_channel("images", upstream.base_url_v1, ["dall-e-3"], speaks="openai.images")
+    for prefix in ("", "apiV1_"):
+        assert call(prefix + "createImage")["usage"]["credits"] == 1000
+        assert call(prefix + "createImageEdit")["usage"]["credits"] == 1000
+        call(prefix + "createImage", 404, body={"model": "no-such-model"})
+    for path in ("/v1/images/edits", "/api/v1/images/edits"):  # the multipart form
+        reply = requests.post(live.url + path, headers={"Authorization": f"Bearer {api_key}"}, timeout=60,
+                              data={"model": "dall-e-3", "prompt": "x"},
+                              files=[("image", ("a.png", b"\x89PNG\r\n\x1a\n" + bytes(32), "image/png"))])
+        assert check(document, path, "post", reply, 200)["usage"]["credits"] == 1000
+        reply = requests.post(live.url + path, headers={"Authorization": f"Bearer {api_key}"}, timeout=60,
+                              data={"model": "dall-e-3", "prompt": "x"}, files=[("image", ("a.txt", b"text"))])
+        assert check(document, path, "post", reply, 400)["error"]["code"] == "invalid_image_format"
+    reply = requests.post(live.url + "/v1/images/generations", headers={"Authorization": f"Bearer {api_key}"},
+                          json={"model": "dall-e-3", "prompt": "x", "stream": True}, timeout=60)
+    check(document, "/v1/images/generations", "post", reply, 400)  # DALL·E does not stream
+
+
 def test_every_documented_operation_was_called(call):
     # Runs last in this module: the tests above must have called them all.
     assert sorted(set(call.ops) - call.called) == []

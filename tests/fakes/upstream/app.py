@@ -11,7 +11,7 @@ import gevent
 import orjson
 from gevent.socket import wait_read
 
-from . import anthropic_wire, audio_wire, gemini_wire, openai_wire, responses_wire
+from . import anthropic_wire, audio_wire, gemini_wire, images_wire, openai_wire, responses_wire
 from .behaviour import CONFIG_ONLY, DEFAULTS, HANG_SECONDS, DirectiveError, Plan, count_prompt_tokens, \
     message_contents, rand_id, validate
 from .openai_wire import DELTA, PRE
@@ -241,6 +241,8 @@ class FakeUpstreamApp:
 
     # ------------------------------------------------------------------ provider routes
     def _route(self, environ, start_response, method, path, body, raw, bad_json, rec, ctx):
+        if "/v1/images/" in path:
+            return images_wire.handle(self, environ, start_response, method, path, body, raw, rec, ctx)
         if "/v1beta/models/" in path:
             return self._gemini(environ, start_response, method, path, body, raw, bad_json, rec, ctx)
         i = path.rfind("/v1/")
