@@ -3,4 +3,5 @@ from flask import Blueprint
 
 bp = Blueprint("api_v1", __name__)
 
-from blueprints.api_v1 import account, chat, completions, errors, messages, responses  # noqa: E402,F401  (routes register on import)
+from blueprints.api_v1 import account, chat, completions, embeddings, errors, messages, moderations, rerank, \
+    responses  # noqa: E402,F401  (routes register on import)

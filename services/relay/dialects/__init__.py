@@ -4,10 +4,11 @@ Every place that needs the tokens of an answer, the meter that bills it and
 the converters that restate it for a client of another dialect, reads them
 through the dialect's `read_usage` and writes them with its `usage_dict`, so
 two readers of one format cannot disagree about what was used."""
-from services.relay.dialects import anthropic_messages, gemini, openai_chat, openai_completions, openai_responses
+from services.relay.dialects import anthropic_messages, gemini, openai_chat, openai_completions, openai_responses, \
+    openai_units
 
 DIALECTS = {module.NAME: module for module in (openai_chat, anthropic_messages, openai_responses, gemini,
-                                               openai_completions)}
+                                               openai_completions, *openai_units.FAMILIES)}
 
 
 def dialect(name: str):
