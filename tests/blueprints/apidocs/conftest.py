@@ -15,6 +15,7 @@ from tests.support.web import WebUser
 OPEN = {**GENEROUS, "DEFAULT_KEY_RPM": "1000000", "UNAUTHENTICATED_RPM": "1000000",
         "STOREFRONT_LOOKUP_RPM": "1000000", "PAYMENT_PROVIDER": "dev", "PAYMENT_QUERY_INTERVAL": "0"}
 MODEL = "fake-model"
+UNITS_MODEL = "fake-units"  # on a channel speaking embeddings, moderations and rerank
 CREDITS = 10**15
 
 
@@ -31,6 +32,9 @@ class ApiStack(Stack):
 def live(sqlite_databases, fake_upstream):
     stack = ApiStack(sqlite_databases.new(), env=OPEN, name="apidocs")
     seed(stack, fake_upstream.base_url_v1)
+    stack.set_model(UNITS_MODEL, input_price=1_000_000, output_price=0, request_price=1, search_unit_price=10)
+    stack.add_channel("units", fake_upstream.base_url_v1, [UNITS_MODEL],
+                      speaks="openai.embeddings,openai.moderations,openai.rerank")
     yield stack
     stack.stop()
 

@@ -16,10 +16,10 @@ real APIs answer:
   .search_units`, ceil(documents / 100) or config `search_units`."""
 from __future__ import annotations
 
+import base64
 import hashlib
 import math
 import struct
-import base64
 
 import orjson
 
