@@ -74,16 +74,18 @@ def validate(body) -> list:
     return items
 
 
-def token_ask(body: dict, bound: int, estimate: int, *, count: int = 1) -> Ask:
-    """An Ask billed on input tokens alone: the bound is the hold."""
+def token_ask(body: dict, bound: int, estimate: int) -> Ask:
+    """An Ask billed on input tokens alone: the bound is the hold. Its
+    inputs are not chat messages: MAX_MESSAGES does not count them (the
+    family's own item limit does)."""
     return Ask(model_id=body["model"], stream=False, prompt_bound=bound, prompt_estimate=estimate,
-               output_tokens=None, choices=1, body=body, message_count=count,
+               output_tokens=None, choices=1, body=body, message_count=1,
                bound=Usage(prompt_tokens=bound), measure=Usage(prompt_tokens=estimate))
 
 
 def parse(body, headers=None) -> Ask:
     items = validate(body)
-    return token_ask(body, input_tokens(items, bound=True), input_tokens(items, bound=False), count=len(items))
+    return token_ask(body, input_tokens(items, bound=True), input_tokens(items, bound=False))
 
 
 def passthrough(ask: Ask, target: Target, limit_changed: bool) -> Upstream:

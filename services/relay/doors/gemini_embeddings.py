@@ -48,7 +48,7 @@ def parse(body, headers=None) -> Ask:
         raise invalid_request(str(exc)) from None
     if body.get("batch"):
         _same_model(body)
-    return token_ask(body, input_tokens(texts, bound=True), input_tokens(texts, bound=False), count=len(texts))
+    return token_ask(body, input_tokens(texts, bound=True), input_tokens(texts, bound=False))
 
 
 def passthrough(ask: Ask, target: Target, limit_changed: bool) -> Upstream:

@@ -58,8 +58,7 @@ def validate(body) -> dict:
 def parse(body, headers=None) -> Ask:
     body = validate(body)
     value = body["input"]
-    return token_ask(body, json_value_tokens(value, bound=True), json_value_tokens(value),
-                     count=len(value) if isinstance(value, list) else 1)
+    return token_ask(body, json_value_tokens(value, bound=True), json_value_tokens(value))
 
 
 def passthrough(ask: Ask, target: Target, limit_changed: bool) -> Upstream:

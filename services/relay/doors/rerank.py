@@ -69,7 +69,7 @@ def parse(body, headers=None) -> Ask:
     units = search_units(len(texts))
     bound, estimate = pair_tokens(body["query"], texts, bound=True), pair_tokens(body["query"], texts, bound=False)
     return Ask(model_id=body["model"], stream=False, prompt_bound=bound, prompt_estimate=estimate,
-               output_tokens=None, choices=1, body=body, message_count=len(texts),
+               output_tokens=None, choices=1, body=body, message_count=1,  # documents are not messages
                bound=Usage(prompt_tokens=bound, search_units=units),
                measure=Usage(prompt_tokens=estimate, search_units=units))
 
