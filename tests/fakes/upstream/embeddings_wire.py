@@ -26,6 +26,7 @@ import orjson
 from .behaviour import rand_id
 
 DEFAULT_DIMENSIONS = 8
+MAX_DIMENSIONS = 3072  # text-embedding-3-large's; more is refused, as OpenAI does
 PATHS = ("/v1/embeddings", "/v1/moderations", "/v1/rerank")
 CATEGORIES = ("harassment", "harassment/threatening", "hate", "hate/threatening", "illicit", "illicit/violent",
               "self-harm", "self-harm/instructions", "self-harm/intent", "sexual", "sexual/minors", "violence",
@@ -67,6 +68,8 @@ def embeddings(body: dict, config: dict):
     if body.get("encoding_format") not in (None, "float", "base64"):
         return 400, _error("'encoding_format' must be 'float' or 'base64'.")
     dimensions = body.get("dimensions") or DEFAULT_DIMENSIONS
+    if not isinstance(dimensions, int) or not 1 <= dimensions <= MAX_DIMENSIONS:
+        return 400, _error(f"'dimensions' must be an integer from 1 to {MAX_DIMENSIONS}.")
     data = []
     for index, item in enumerate(items):
         values = vector(item, dimensions)
