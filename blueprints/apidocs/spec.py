@@ -226,6 +226,42 @@ SCHEMAS = {
                                         "does not speak `openai.completions` the request goes as chat, and "
                                         "`suffix`, `echo`, `logprobs`, `best_of` above 1, several prompts and "
                                         "token arrays are refused with 400."),
+    "EmbeddingRequest": obj({
+        "model": {"type": "string", "minLength": 1},
+        "input": {"oneOf": [{"type": "string", "minLength": 1},
+                            {"type": "array", "minItems": 1, "maxItems": 2048,
+                             "items": {"type": ["string", "integer", "array"]}}],
+                  "description": "A string, strings, token ids, or arrays of token ids (none empty)."},
+        "dimensions": {"type": "integer", "minimum": 1},
+        "encoding_format": {"enum": ["float", "base64"], "default": "float",
+                            "description": "`base64`: little-endian float32, written here from the "
+                                           "upstream's floats. The openai SDK asks for it by default."},
+        "user": STR,
+    }, ["model", "input"], description="Billed per input token at the model's input price."),
+    "ModerationRequest": obj({
+        "model": {"type": "string", "minLength": 1, "default": "omni-moderation-latest"},
+        "input": {"oneOf": [STR, {"type": "array", "minItems": 1, "items": {"type": ["string", "object"]}}],
+                  "description": "A string, strings, or `{type: text, text}` and "
+                                 "`{type: image_url, image_url: {url}}` parts."},
+    }, ["input"], description="Billed at the model's request price (and its input tokens, where priced)."),
+    "RerankRequest": obj({
+        "model": {"type": "string", "minLength": 1},
+        "query": {"type": "string", "minLength": 1},
+        "documents": {"type": "array", "minItems": 1, "items": {"oneOf": [STR, obj({"text": STR}, ["text"])]}},
+        "top_n": {"type": "integer", "minimum": 1}, "return_documents": BOOL,
+    }, ["model", "query", "documents"], description="Jina's and Cohere's shape. Billed per search unit (a "
+                                                    "query over up to 100 documents), plus tokens where the "
+                                                    "model has token prices."),
+    "GeminiEmbedContentRequest": obj({
+        "content": GEMINI_CONTENT, "taskType": STR, "title": STR,
+        "outputDimensionality": {"type": "integer", "minimum": 1},
+    }, ["content"], description="Google's `EmbedContentRequest`: text parts only; `taskType` and `title` "
+                                "are accepted and not sent on."),
+    "GeminiBatchEmbedContentsRequest": obj({
+        "requests": {"type": "array", "minItems": 1, "items": obj({
+            "model": STR, "content": GEMINI_CONTENT, "taskType": STR, "title": STR,
+            "outputDimensionality": {"type": "integer", "minimum": 1}}, ["content"])},
+    }, ["requests"], description="One `outputDimensionality` for the whole batch."),
     "GeminiGenerateContentRequest": obj({
         "contents": {"type": "array", "minItems": 1, "items": GEMINI_CONTENT},
         "systemInstruction": GEMINI_CONTENT,
@@ -289,6 +325,35 @@ SCHEMAS = {
                       "credits": {"type": "integer", "description": "Credits charged."}}, ["credits"],
                      description="The upstream's token usage (GPT image models), with the credits charged."),
     }, ["data", "usage"]),
+    "Embeddings": obj({
+        "object": {"const": "list"}, "model": STR,
+        "data": {"type": "array", "items": obj({
+            "object": {"const": "embedding"}, "index": INT,
+            "embedding": {"oneOf": [{"type": "array", "items": NUM}, STR],
+                          "description": "Floats, or base64 (little-endian float32)."}},
+            ["index", "embedding"])},
+        "usage": USAGE,
+    }, ["data", "model", "usage"]),
+    "Moderation": obj({
+        "id": STR, "model": STR,
+        "results": {"type": "array", "items": obj({
+            "flagged": BOOL, "categories": {"type": "object", "additionalProperties": BOOL},
+            "category_scores": {"type": "object", "additionalProperties": NUM}},
+            ["flagged", "categories", "category_scores"])},
+    }, ["results"], description="The upstream's answer, under the client's model name."),
+    "Rerank": obj({
+        "model": STR,
+        "results": {"type": "array", "items": obj({"index": INT, "relevance_score": NUM,
+                                                   "document": obj({"text": STR})},
+                                                  ["index", "relevance_score"])},
+        "usage": obj({"total_tokens": INT}),
+        "meta": obj({"billed_units": obj({"search_units": INT})}),
+    }, ["results"], description="The upstream's answer as it came (Jina's `usage` or Cohere's `meta`), "
+                                "under the client's model name."),
+    "GeminiEmbedding": obj({"embedding": obj({"values": {"type": "array", "items": NUM}}, ["values"])},
+                           ["embedding"]),
+    "GeminiEmbeddings": obj({"embeddings": {"type": "array", "items": obj(
+        {"values": {"type": "array", "items": NUM}}, ["values"])}}, ["embeddings"]),
     "GeminiGenerateContentResponse": obj(GEMINI_CHUNK_FIELDS, ["candidates", "usageMetadata"]),
     "GeminiChunk": obj(GEMINI_CHUNK_FIELDS, description="A stream chunk: the last one carries `finishReason` "
                                                          "and the billed `usageMetadata`."),
@@ -560,6 +625,40 @@ def _v1_paths() -> dict:
                           "413": {"description": "The body is over `IMAGE_UPLOAD_MAX_BYTES` (`request_too_large`); "
                                                  "refused before it is read when its length says so.",
                                   "content": json_content(ref("OpenAIError"))}}}},
+        "/embeddings": {"post": {
+            "operationId": "createEmbedding", "tags": ["OpenAI"], "summary": "Create embeddings",
+            "description": "OpenAI embeddings (`client.embeddings.create`) on a channel that speaks "
+                           "`openai.embeddings`. The upstream is asked for floats; the answer is in the "
+                           "`encoding_format` the client asked for. Billed per input token: the hold is "
+                           "the input's bound, the charge the upstream's `prompt_tokens` (else our estimate).",
+            "security": OPENAI_SECURITY,
+            "requestBody": body("EmbeddingRequest", {"model": "tollgate-embed", "input": ["Hello", "World"],
+                                                     "encoding_format": "float"}),
+            "responses": {"200": answer("The vectors, with the credits charged in `usage`.", ref("Embeddings"),
+                                        headers=RATE_HEADERS),
+                          **openai_errors(400, 401, 402, 404, 413, 429, 502, 503)}}},
+        "/moderations": {"post": {
+            "operationId": "createModeration", "tags": ["OpenAI"], "summary": "Classify content",
+            "description": "OpenAI moderations (`client.moderations.create`) on a channel that speaks "
+                           "`openai.moderations`; the model defaults to `omni-moderation-latest`. Billed at "
+                           "the model's request price, and per input token where the operator prices them "
+                           "(the upstream reports no usage: the local estimate).",
+            "security": OPENAI_SECURITY,
+            "requestBody": body("ModerationRequest", {"model": "tollgate-moderation", "input": "Hello"}),
+            "responses": {"200": answer("The results.", ref("Moderation"), headers=RATE_HEADERS),
+                          **openai_errors(400, 401, 402, 404, 413, 429, 502, 503)}}},
+        "/rerank": {"post": {
+            "operationId": "createRerank", "tags": ["OpenAI"], "summary": "Rerank documents",
+            "description": "Documents ordered by relevance to the query (Jina's and Cohere's API) on a channel "
+                           "that speaks `openai.rerank`. Billed per search unit (ceil(documents / 100), or "
+                           "Cohere's `meta.billed_units.search_units`), plus Jina's `usage.total_tokens` where "
+                           "the model has token prices.",
+            "security": OPENAI_SECURITY,
+            "requestBody": body("RerankRequest", {"model": "tollgate-rerank", "query": "apples",
+                                                  "documents": ["red apples", "blue sky"], "top_n": 1,
+                                                  "return_documents": True}),
+            "responses": {"200": answer("The ranking.", ref("Rerank"), headers=RATE_HEADERS),
+                          **openai_errors(400, 401, 402, 404, 413, 429, 502, 503)}}},
         "/models": {"get": {
             "operationId": "listModels", "tags": ["OpenAI"], "summary": "List models",
             "description": "Enabled models that a channel serves and this key may use.",
@@ -595,7 +694,7 @@ def _v1_paths() -> dict:
 
 
 GEMINI_SECURITY = [{"googApiKey": []}, {"googKeyQuery": []}, {"bearer": []}]
-GEMINI_ACTIONS = ("generateContent", "streamGenerateContent", "countTokens")
+GEMINI_ACTIONS = ("generateContent", "streamGenerateContent", "countTokens", "embedContent", "batchEmbedContents")
 
 
 def _gemini_actions(prefix: str) -> dict:
@@ -652,6 +751,24 @@ def _gemini_actions(prefix: str) -> dict:
             "requestBody": body("GeminiCountTokensRequest", {"contents": generate["contents"]}),
             "responses": {"200": answer("The count.", ref("GeminiTokenCount"), {"totalTokens": 3}, RATE_HEADERS),
                           **count_errors}}},
+        f"{prefix}/models/{{model}}:embedContent": {"post": {
+            "operationId": op_id("embedContent"), "tags": ["Gemini"], "summary": "Embed content",
+            "description": "One embedding, from a channel that speaks `openai.embeddings` (the content's text "
+                           "parts as one input). Billed as `/v1/embeddings` is." + alias,
+            "security": GEMINI_SECURITY, "parameters": [model],
+            "requestBody": body("GeminiEmbedContentRequest", {"content": {"parts": [{"text": "Hello"}]}}),
+            "responses": {"200": answer("The embedding.", ref("GeminiEmbedding"), headers=RATE_HEADERS),
+                          **errors}}},
+        f"{prefix}/models/{{model}}:batchEmbedContents": {"post": {
+            "operationId": op_id("batchEmbedContents"), "tags": ["Gemini"], "summary": "Embed contents in a batch",
+            "description": "What google-genai's `models.embed_content` calls: one embedding per request, in "
+                           "order, from a channel that speaks `openai.embeddings`." + alias,
+            "security": GEMINI_SECURITY, "parameters": [model],
+            "requestBody": body("GeminiBatchEmbedContentsRequest", {"requests": [
+                {"model": "models/tollgate-demo", "content": {"parts": [{"text": "Hello"}]}},
+                {"model": "models/tollgate-demo", "content": {"parts": [{"text": "World"}]}}]}),
+            "responses": {"200": answer("The embeddings.", ref("GeminiEmbeddings"), headers=RATE_HEADERS),
+                          **errors}}},
     }
 
 

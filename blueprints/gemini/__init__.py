@@ -1,7 +1,8 @@
 """The Gemini door's routes: /v1beta/models (list and one model, from the
 registry) and POST /v1beta/models/{model}:{action} for generateContent,
-streamGenerateContent (?alt=sse: SSE; else one JSON array) and countTokens
-(answered locally, free). google-genai 3.x given a base URL calls
+streamGenerateContent (?alt=sse: SSE; else one JSON array), countTokens
+(answered locally, free), and embedContent / batchEmbedContents (the
+embedding door, services/relay/doors/gemini_embeddings.py). google-genai 3.x given a base URL calls
 /v1/models/{model}:generateContent: the POST forms are served under /v1 as
 well (`bp_v1`); GET /v1/models stays the OpenAI list (blueprints/api_v1).
 

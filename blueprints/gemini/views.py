@@ -9,11 +9,11 @@ from blueprints.api_v1.body import read_json_body
 from blueprints.api_v1.relaying import relay
 from blueprints.gemini import bp, bp_v1
 from services.catalog.snapshot import current_catalog
-from services.relay.doors import gemini
+from services.relay.doors import gemini, gemini_embeddings
 from services.relay.errors import RelayError
 
 DOOR = gemini.DOOR
-ACTIONS = ("generateContent", "streamGenerateContent", "countTokens")
+ACTIONS = ("generateContent", "streamGenerateContent", "countTokens", *gemini_embeddings.ACTIONS)
 
 
 def model_object(info, name: str | None = None) -> dict:
@@ -61,6 +61,8 @@ def model_action(target: str) -> tuple[str, str]:
 def generate(target: str):
     model, action = model_action(target)
     body = read_json_body()
+    if action in gemini_embeddings.ACTIONS:
+        return relay(gemini_embeddings.DOOR, body=gemini_embeddings.envelope(model, body, batch=gemini_embeddings.ACTIONS[action]))
     if action == "countTokens":
         return jsonify(gemini.count(body))
     stream = action == "streamGenerateContent"

@@ -21,6 +21,7 @@ from .anthropic_response import openai_to_anthropic_message
 from .anthropic_stream import AnthropicStreamWriter
 from .completions import CompletionChunks, CompletionsConversionError, chat_to_completion_answer, \
     completions_to_chat_request
+from .embeddings import EmbeddingRequestError, gemini_to_openai_request, openai_to_gemini_answer
 from .errors import status_for_anthropic_error_type
 from .gemini import ConversionError as GeminiConversionError
 from .gemini import GeminiFromChat, chat_to_gemini_answer, gemini_to_chat_request
@@ -297,6 +298,17 @@ def _gemini_to_chat_request(body: dict, target: Target):
         raise ConversionRefused(str(exc)) from None
 
 
+def _gemini_to_embeddings_request(body: dict, target: Target):
+    """The Gemini embedding door's envelope (its wire body, with `batch`
+    for batchEmbedContents) as an OpenAI embeddings request; the state is
+    the batch flag, for the answer's shape."""
+    batch = bool(body.get("batch"))
+    try:
+        return gemini_to_openai_request(body, upstream_model=target.upstream_model, batch=batch), batch
+    except EmbeddingRequestError as exc:
+        raise ConversionRefused(str(exc)) from None
+
+
 CONVERTERS: dict[tuple[str, str], Converter] = {
     ("openai.chat", "anthropic.messages"): Converter(
         request=_chat_to_anthropic_request,
@@ -326,6 +338,11 @@ CONVERTERS: dict[tuple[str, str], Converter] = {
         request=_chat_to_gemini_request,
         answer=lambda answer, _state, target: gemini_to_chat_completion(answer, model=target.client_model),
         stream=ChatFromGemini),
+    # Embeddings are never streamed: the translator is never made.
+    ("gemini.embeddings", "openai.embeddings"): Converter(
+        request=_gemini_to_embeddings_request,
+        answer=lambda answer, batch, _target: openai_to_gemini_answer(answer, batch=batch),
+        stream=lambda _state, _target: PASSTHROUGH),
 }
 
 

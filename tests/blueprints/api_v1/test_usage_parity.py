@@ -12,6 +12,7 @@ import json
 import pytest
 import requests
 
+from services.relay.tokens import estimate_text_tokens
 from tests.blueprints.api_v1.anthropic_stack import CACHED, PRICES
 from tests.fakes.upstream_client import directive
 from tests.support.stack import Stack
@@ -156,3 +157,66 @@ def test_the_same_usage_costs_the_same_through_every_door(pstack, upstream, upst
     assert (log.credits, log.prompt_tokens, log.completion_tokens, log.cached_tokens) == (cost, 510, 5, 100)
     assert pstack.balance(account) == 10**9 - cost
     assert pstack.verify() == []
+
+
+# Embeddings: the same texts through /v1/embeddings and through Gemini's
+# embedContent / batchEmbedContents reach one openai.embeddings upstream;
+# with its usage (the words of each text) and without (the local
+# estimate), every door charges and logs the same.
+EMBED_MODEL = "parity-embeddings"
+EMBED_TEXTS = ["the first text to embed", "and a second one"]
+
+
+def embeddings_door(stack, key, texts):
+    r = requests.post(stack.url + "/v1/embeddings", json={"model": EMBED_MODEL, "input": texts}, timeout=30,
+                      headers={"Authorization": f"Bearer {key}"})
+    assert r.status_code == 200, r.text
+    return r.json()["usage"]["credits"]
+
+
+def gemini_embed(stack, key, texts):
+    [text] = texts
+    r = requests.post(f"{stack.url}/v1beta/models/{EMBED_MODEL}:embedContent", timeout=30,
+                      json={"content": {"parts": [{"text": text}]}}, headers={"x-goog-api-key": key})
+    assert r.status_code == 200, r.text
+    return None  # Gemini's answer has no usage: the log says what was charged
+
+
+def gemini_batch(stack, key, texts):
+    body = {"requests": [{"model": f"models/{EMBED_MODEL}", "content": {"parts": [{"text": t}]}} for t in texts]}
+    r = requests.post(f"{stack.url}/v1beta/models/{EMBED_MODEL}:batchEmbedContents", json=body, timeout=30,
+                      headers={"x-goog-api-key": key})
+    assert r.status_code == 200, r.text
+    assert len(r.json()["embeddings"]) == len(texts)
+    return None
+
+
+EMBED_DOORS = {"/v1/embeddings": embeddings_door, "embedContent": gemini_embed, "batchEmbedContents": gemini_batch}
+
+
+@pytest.fixture(scope="module")
+def estack(sqlite_databases, fake_upstream):
+    stack = Stack(sqlite_databases.new(), name="usage-parity-embeddings")
+    stack.set_model(EMBED_MODEL, **PRICES)
+    stack.add_channel(EMBED_MODEL, fake_upstream.base_url_v1, [EMBED_MODEL], speaks="openai.embeddings")
+    yield stack
+    stack.stop()
+
+
+@pytest.mark.parametrize("reported", [True, False], ids=["usage", "no-usage"])
+@pytest.mark.parametrize("door", sorted(EMBED_DOORS))
+def test_the_same_texts_cost_the_same_through_every_embedding_door(estack, upstream, door, reported):
+    upstream.configure(usage=reported)
+    texts = EMBED_TEXTS[:1] if door == "embedContent" else EMBED_TEXTS
+    key, _, account = estack.new_key(10**9)
+    credits = EMBED_DOORS[door](estack, key, texts)
+    sent = upstream.last_request()
+    assert sent["path"] == "/v1/embeddings" and sent["body"]["input"] == texts
+    (log,) = estack.logs(account)
+    # the fake upstream counts words; without its usage, the local estimate
+    tokens = sum(len(t.split()) if reported else estimate_text_tokens(t) for t in texts)
+    cost = -(-tokens * PRICES["input_price"] // 1_000_000) + PRICES["request_price"]
+    assert (log.credits, log.prompt_tokens, log.completion_tokens, log.estimated) == (cost, tokens, 0, not reported)
+    assert credits in (None, cost)
+    assert estack.balance(account) == 10**9 - cost
+    assert estack.verify() == []

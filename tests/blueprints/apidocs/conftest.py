@@ -16,6 +16,7 @@ from tests.support.web import WebUser
 OPEN = {**GENEROUS, "DEFAULT_KEY_RPM": "1000000", "UNAUTHENTICATED_RPM": "1000000",
         "STOREFRONT_LOOKUP_RPM": "1000000", "PAYMENT_PROVIDER": "dev", "PAYMENT_QUERY_INTERVAL": "0"}
 MODEL = "fake-model"
+UNITS_MODEL = "fake-units"  # on a channel speaking embeddings, moderations and rerank
 CREDITS = 10**15
 
 
@@ -35,6 +36,9 @@ def live(sqlite_databases, fake_upstream):
     seed_audio(stack, fake_upstream.base_url_v1)
     # The fuzzer's image requests name MODEL too: a channel serves its images.
     stack.add_channel("images-for-fuzzing", fake_upstream.base_url_v1, [MODEL], speaks="openai.images")
+    stack.set_model(UNITS_MODEL, input_price=1_000_000, output_price=0, request_price=1, search_unit_price=10)
+    stack.add_channel("units", fake_upstream.base_url_v1, [UNITS_MODEL],
+                      speaks="openai.embeddings,openai.moderations,openai.rerank")
     yield stack
     stack.stop()
 

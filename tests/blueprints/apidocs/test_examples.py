@@ -13,7 +13,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
 from tests.blueprints.api_v1.audio_stack import wav
-from tests.blueprints.apidocs.conftest import MODEL, operations
+from tests.blueprints.apidocs.conftest import MODEL, UNITS_MODEL, operations
 
 BASE = "urn:tollgate-openapi"
 
@@ -112,6 +112,29 @@ def test_every_v1_operation_with_its_example(call, upstream, prefix):
     call(prefix + "deleteResponse", params={"response_id": made["id"]})
     call(prefix + "getResponse", 404, params={"response_id": made["id"]})
     call(prefix + "deleteResponse", 404, params={"response_id": made["id"]})
+
+
+@pytest.mark.parametrize("prefix", ["", "apiV1_"])
+def test_every_unit_billed_operation_with_its_example(call, upstream, prefix):
+    vectors = call(prefix + "createEmbedding", body={"model": UNITS_MODEL})
+    assert len(vectors["data"]) == 2 and vectors["usage"]["credits"] > 0
+    call(prefix + "createEmbedding", 400, body={"model": UNITS_MODEL, "input": ""})
+    call(prefix + "createEmbedding", 503, body={"model": MODEL})  # a chat-only channel
+    assert call(prefix + "createModeration", body={"model": UNITS_MODEL})["results"][0]["flagged"] is False
+    ranked = call(prefix + "createRerank", body={"model": UNITS_MODEL})
+    assert ranked["results"][0]["document"] == {"text": "red apples"}
+    call(prefix + "createRerank", 404, body={"model": "no-such-model"})
+
+
+def test_every_gemini_embedding_operation_with_its_example(call, upstream):
+    requests_ = [{"model": f"models/{UNITS_MODEL}", "content": {"parts": [{"text": t}]}} for t in ("a", "b")]
+    for prefix in ("", "v1_"):
+        assert call(prefix + "embedContent", params={"model": UNITS_MODEL})["embedding"]["values"]
+        call(prefix + "embedContent", 400, params={"model": UNITS_MODEL}, body={"content": {}})
+        batch = call(prefix + "batchEmbedContents", params={"model": UNITS_MODEL}, body={"requests": requests_})
+        assert len(batch["embeddings"]) == 2
+        call(prefix + "batchEmbedContents", 503, params={"model": MODEL},
+             body={"requests": [{**r, "model": f"models/{MODEL}"} for r in requests_]})
 
 
 def test_streams_are_event_streams(live, api_key, document, upstream):

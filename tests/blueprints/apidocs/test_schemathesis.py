@@ -22,7 +22,7 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
-from tests.blueprints.apidocs.conftest import MODEL
+from tests.blueprints.apidocs.conftest import MODEL, UNITS_MODEL
 
 # Per operation and mode; SCHEMATHESIS_MAX_EXAMPLES=500 for a deeper run by hand.
 MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "20"))
@@ -30,6 +30,8 @@ CHECKS = [not_a_server_error, response_schema_conformance, status_code_conforman
 
 
 RELAYING = ("/completions", "/messages", "/responses")  # "/completions": chat's and the legacy one
+# The families a chat channel does not serve: their model is on the units channel.
+UNIT_BILLED = ("/embeddings", "/moderations", "/rerank", ":embedContent", ":batchEmbedContents")
 
 
 # The audio routes' models (tests.blueprints.api_v1.audio_stack): a chat model has no channel speaking audio.
@@ -37,14 +39,15 @@ AUDIO_MODELS = {"/audio/speech": "tts-1", "/audio/transcriptions": "whisper-1", 
 
 
 def with_real_model(case, stream: bool):
+    real = UNITS_MODEL if case.path.endswith(UNIT_BILLED) else next(
+        (m for suffix, m in AUDIO_MODELS.items() if case.path.endswith(suffix)), MODEL)
     if isinstance(case.body, dict) and "model" in case.body:
-        model = next((m for suffix, m in AUDIO_MODELS.items() if case.path.endswith(suffix)), MODEL)
-        case.body = {**case.body, "model": model}
+        case.body = {**case.body, "model": real}
         if case.path.endswith(RELAYING):
             case.body["stream"] = stream  # both halves of each door, at any example count
     for name in ("model_id", "model"):  # model: the Gemini routes', whose body names none
         if case.path_parameters and name in case.path_parameters:
-            case.path_parameters = {**case.path_parameters, name: MODEL}
+            case.path_parameters = {**case.path_parameters, name: real}
     return case
 
 

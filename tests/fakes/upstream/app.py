@@ -11,7 +11,7 @@ import gevent
 import orjson
 from gevent.socket import wait_read
 
-from . import anthropic_wire, audio_wire, gemini_wire, images_wire, openai_wire, responses_wire
+from . import anthropic_wire, audio_wire, embeddings_wire, gemini_wire, images_wire, openai_wire, responses_wire
 from .behaviour import CONFIG_ONLY, DEFAULTS, HANG_SECONDS, DirectiveError, Plan, count_prompt_tokens, \
     message_contents, rand_id, validate
 from .openai_wire import DELTA, PRE
@@ -261,6 +261,14 @@ class FakeUpstreamApp:
             dialect, want = "anthropic", "POST"
         elif suffix == "/v1/models":
             dialect, want = "openai", "GET"
+        elif suffix in embeddings_wire.PATHS:
+            if method != "POST":
+                return self._error(start_response, "openai", 405, f"Method {method} not allowed on {path}")
+            denied = self._check_key(environ, start_response, "openai")
+            if denied is not None:
+                return denied
+            status, out = embeddings_wire.answer(suffix, body, {**self.config, **self.behaviour_defaults})
+            return self._json(start_response, status, out)
         else:
             dialect = "anthropic" if "/messages" in path else "openai"
             return self._error(start_response, dialect, 404, f"Unknown path {path}")

@@ -42,7 +42,8 @@ DEFAULTS: dict = {
     "mode": None,  # free-form label, no effect (accepted so `"mode": "slow"` style notes work)
 }
 # Keys only meaningful in /_control/config (server-wide), not per request.
-CONFIG_ONLY = {"require_key": None, "models": None, "strict": True}
+CONFIG_ONLY = {"require_key": None, "models": None, "strict": True,
+               "rerank_shape": None, "search_units": None}  # embeddings_wire's rerank: Cohere's shape
 
 _INT_KEYS = ("chunks", "status", "retry_after", "die_after", "error_after", "arg_chunks", "reasoning_chunks")
 _FLOAT_KEYS = ("delay", "first_byte_delay", "tail_delay")

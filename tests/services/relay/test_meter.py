@@ -67,7 +67,8 @@ def test_legacy_completions_read_text_and_usage():
     m.observe({"choices": [], "usage": {"prompt_tokens": 7, "completion_tokens": 16}})
     assert m.billable(1) == Usage(prompt_tokens=7, completion_tokens=16) and m.finish_reason == "length"
     assert set(DIALECTS) == {"openai.chat", "anthropic.messages", "openai.responses", "gemini", "openai.completions",
-                             "openai.audio.speech", "openai.audio.transcriptions", "openai.images"}
+                             "openai.audio.speech", "openai.audio.transcriptions", "openai.images",
+                             "openai.embeddings", "openai.moderations", "openai.rerank"}
 
 
 @pytest.mark.parametrize("dialect, answer", [
@@ -97,3 +98,24 @@ def test_one_reading_of_the_same_usage_in_every_dialect():
     # And each writer gives back what its reader reads.
     for dialect in (openai_chat, anthropic_messages, openai_responses):
         assert dialect.read_usage(dialect.usage_dict(chat)) == chat
+
+
+def test_unit_families_read_their_usage_and_leave_the_rest_to_the_measure():
+    from services.relay.dialects import openai_units
+
+    measure = Usage(prompt_tokens=9, search_units=2)
+    m = meter(openai_units.embeddings)
+    m.observe_answer({"data": [], "usage": {"prompt_tokens": 5, "total_tokens": 5}})
+    assert m.billable(1, Usage(prompt_tokens=9)) == Usage(prompt_tokens=5)
+    m = meter(openai_units.embeddings)
+    m.observe_answer({"data": [], "usage": {"prompt_tokens": 0, "total_tokens": 0}})  # no report: the measure
+    assert m.billable(1, Usage(prompt_tokens=9)) == Usage(prompt_tokens=9, estimated=True)
+    m = meter(openai_units.moderations)
+    m.observe_answer({"id": "modr-1", "results": []})
+    assert m.billable(1, Usage(prompt_tokens=3)) == Usage(prompt_tokens=3, estimated=True)
+    m = meter(openai_units.rerank)
+    m.observe_answer({"results": [], "usage": {"total_tokens": 40}})  # Jina: tokens, our search units
+    assert m.billable(1, measure) == Usage(prompt_tokens=40, search_units=2)
+    m = meter(openai_units.rerank)
+    m.observe_answer({"results": [], "meta": {"billed_units": {"search_units": 1}}})  # Cohere: its units
+    assert m.billable(1, measure) == Usage(search_units=1)
