@@ -150,3 +150,29 @@ async def hold_streams(target: Target, body: bytes, count: int, measure, timeout
     for conn in conns:
         await conn.close()
     return {"opened": opened, "measured": measured}
+
+
+async def burst_streams(target: Target, body: bytes, count: int, over: float, timeout: float = 60.0) -> list[Result]:
+    """Open `count` streams spread evenly over `over` seconds, each on a new
+    connection. Times run from before the connection is opened, so a server
+    slow to accept under the burst shows in first_token."""
+    begin = time.perf_counter()
+
+    async def one(i: int) -> Result:
+        await asyncio.sleep(max(0.0, begin + i * over / count - time.perf_counter()))
+        start = time.perf_counter()
+        conn = Connection(target)
+        try:
+            await conn.open()
+            connected = time.perf_counter() - start
+            result = await conn.send(body, stream=True)  # times from its own start: add the connect
+            if result.first_token is not None:
+                result.first_token += connected
+            result.latency += connected
+            return result
+        except (OSError, ValueError, IndexError, asyncio.IncompleteReadError):
+            return Result(status=0, latency=time.perf_counter() - start)
+        finally:
+            await conn.close()
+
+    return list(await asyncio.wait_for(asyncio.gather(*(one(i) for i in range(count))), timeout))

@@ -1,12 +1,16 @@
-"""Tollgate against direct calls to the same fake upstream, interleaved in one
-run. Gateway pinned to CPU 0; the fake upstream and this load client to CPU 1.
+"""Tollgate against direct calls to the same fake upstream and against the
+floor (bench/floor.py: a bare Flask relay on the same gunicorn + gevent
+worker), interleaved in one run. Floor and Tollgate pinned to CPU 0; the
+fake upstream and this load client to CPU 1.
 
     .venv/bin/python -m bench.run [--rounds N] [--quick] [--postgres]
 
 Measures (the method is in docs/benchmarks.md): added latency p50/p99 at concurrency 1
 (non-stream), requests per second at concurrency 32 with one worker, time to
-first token overhead for a 20-chunk stream, and memory per open stream with
-1,000 concurrent streams. Prints a Markdown report and writes JSON to
+first token overhead for a 20-chunk stream, streams/s with 16 clients, time
+to first token when 500 streams open within one second, and memory per open
+stream with 1,000 concurrent streams; each also as Tollgate minus (or over)
+the floor. Prints a Markdown report and writes JSON to
 bench/results/.
 """
 from __future__ import annotations
@@ -23,7 +27,7 @@ from pathlib import Path
 
 os.environ.setdefault("TOLLGATE_ENV", "testing")
 
-from bench.loadgen import Target, hold_streams, run_closed_loop, run_count  # noqa: E402
+from bench.loadgen import Target, burst_streams, hold_streams, run_closed_loop, run_count  # noqa: E402
 from tests.fakes.upstream_client import FakeUpstream, directive  # noqa: E402
 from tests.support.servers import GunicornServer  # noqa: E402
 from tests.support.stack import make_app, migrate, server_env  # noqa: E402
@@ -68,6 +72,17 @@ def proc_cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+NAMES = ("direct", "floor", "via")
+LABELS = {"direct": "direct", "floor": "floor", "via": "Tollgate"}
+
+
+def order(r: int) -> list[str]:
+    """The three targets in a different order each round (rotated, and
+    reversed every other cycle), so none always runs first or last."""
+    names = list(NAMES[r % 3:] + NAMES[:r % 3])
+    return names[::-1] if (r // 3) % 2 else names
+
+
 class Rig:
     def __init__(self, postgres: bool = False):
         self.tmp = tempfile.mkdtemp(prefix="tollgate-bench-")
@@ -97,16 +112,27 @@ class Rig:
             accounts.grant(account.id, 10**15)
             _key, self.key = create_key(account.id, "bench", rpm=10**8)
         env = server_env(db_url, self.tmp, KEY_CACHE_TTL="3", CATALOG_CACHE_TTL="3", LOG_LEVEL="WARNING")
+        worker_args = ("--worker-connections", "1200")
         self.gateway = GunicornServer(env, workers=1, name="bench", access_log=False,
-                                      extra_args=("--worker-connections", "1200"), preexec_fn=pin(0))
-        self.worker = self.gateway.worker_pids()[0]
-        port = int(self.gateway.url.rsplit(":", 1)[1])
-        self.via = Target("127.0.0.1", port, "/v1/chat/completions", {"Authorization": f"Bearer {self.key}"})
-        self.direct = Target("127.0.0.1", self.fake.port, "/v1/chat/completions",
-                             {"Authorization": "Bearer sk-upstream"})
+                                      extra_args=worker_args, preexec_fn=pin(0))
+        # The floor on the same CPU with the same worker settings, one at a
+        # time under load (the rounds run the targets one after another).
+        self.floor = GunicornServer({"FLOOR_UPSTREAM": self.fake.base_url_v1}, workers=1, name="bench-floor",
+                                    access_log=False, extra_args=worker_args, preexec_fn=pin(0),
+                                    app="bench.floor:app")
+        self.workers = {"via": self.gateway.worker_pids()[0], "floor": self.floor.worker_pids()[0]}
+        self.worker = self.workers["via"]
+        self.targets = {
+            "via": Target("127.0.0.1", self.gateway.port, "/v1/chat/completions",
+                          {"Authorization": f"Bearer {self.key}"}),
+            "floor": Target("127.0.0.1", self.floor.port, "/v1/chat/completions"),
+            "direct": Target("127.0.0.1", self.fake.port, "/v1/chat/completions",
+                             {"Authorization": "Bearer sk-upstream"}),
+        }
 
     def stop(self):
         self.gateway.stop()
+        self.floor.stop()
         self.fake.stop()
         if self.pg is not None:
             self.pg.drop()
@@ -119,66 +145,104 @@ def body(text: str, stream: bool = False) -> bytes:
     return json.dumps(payload).encode()
 
 
+def compare(per_round: dict[str, list[float]]) -> dict:
+    """Median and IQR over rounds of each target's figure, of floor and
+    Tollgate minus direct, and of Tollgate minus the floor."""
+    out = {name: median_iqr(values) for name, values in per_round.items()}
+    pairs = [("floor", "direct"), ("via", "direct"), ("via", "floor")]
+    for a, b in pairs:
+        out[f"{a}_minus_{b}"] = median_iqr([x - y for x, y in zip(per_round[a], per_round[b])])
+    return out
+
+
+def ratio(per_round: dict[str, list[float]]) -> dict:
+    """Like compare(), for rates: Tollgate over the floor per round."""
+    out = {name: median_iqr(values) for name, values in per_round.items()}
+    out["via_over_floor"] = median_iqr([x / y for x, y in zip(per_round["via"], per_round["floor"]) if y])
+    out["floor_over_direct"] = median_iqr([x / y for x, y in zip(per_round["floor"], per_round["direct"]) if y])
+    return out
+
+
 async def latency_c1(rig: Rig, rounds: int, per_round: int) -> dict:
     payload = body("hello " + directive(reply="hi there", chunks=2))
-    await run_count(rig.direct, payload, 100)
-    await run_count(rig.via, payload, 100)
-    p50s, p99s, direct50, via50 = [], [], [], []
+    for name in NAMES:
+        await run_count(rig.targets[name], payload, 100)
+    p50 = {n: [] for n in NAMES}
+    p99 = {n: [] for n in NAMES}
     for r in range(rounds):
-        order = [("direct", rig.direct), ("via", rig.via)]
-        if r % 2:
-            order.reverse()
-        got = {}
-        for name, target in order:
-            results = await run_count(target, payload, per_round)
+        for name in order(r):
+            results = await run_count(rig.targets[name], payload, per_round)
             assert all(x.status == 200 for x in results), f"{name}: non-200 answers"
-            got[name] = [x.latency * 1000 for x in results]
-        p50s.append(pct(got["via"], 0.5) - pct(got["direct"], 0.5))
-        p99s.append(pct(got["via"], 0.99) - pct(got["direct"], 0.99))
-        direct50.append(pct(got["direct"], 0.5))
-        via50.append(pct(got["via"], 0.5))
-    return {"added_p50_ms": median_iqr(p50s), "added_p99_ms": median_iqr(p99s),
-            "direct_p50_ms": statistics.median(direct50), "via_p50_ms": statistics.median(via50),
-            "rounds": rounds, "requests_per_round": per_round}
+            ms = [x.latency * 1000 for x in results]
+            p50[name].append(pct(ms, 0.5))
+            p99[name].append(pct(ms, 0.99))
+    return {"p50_ms": compare(p50), "p99_ms": compare(p99), "rounds": rounds, "requests_per_round": per_round}
 
 
 async def throughput_c32(rig: Rig, rounds: int, seconds: float) -> dict:
     payload = body("hello " + directive(reply="hi there", chunks=2))
-    await run_closed_loop(rig.via, payload, 32, 1.0)
-    direct, via, cpu_ms, errors = [], [], [], 0
+    for name in ("floor", "via"):
+        await run_closed_loop(rig.targets[name], payload, 32, 1.0)
+    rps = {n: [] for n in NAMES}
+    cpu_ms = {"floor": [], "via": []}
+    errors = {n: 0 for n in NAMES}
     for r in range(rounds):
-        for name in (("direct", "via") if r % 2 == 0 else ("via", "direct")):
-            target = rig.direct if name == "direct" else rig.via
-            cpu0 = proc_cpu_seconds(rig.worker)
-            results = await run_closed_loop(target, payload, 32, seconds)
+        for name in order(r):
+            pid = rig.workers.get(name)
+            cpu0 = proc_cpu_seconds(pid) if pid else 0.0
+            results = await run_closed_loop(rig.targets[name], payload, 32, seconds)
             ok = sum(1 for x in results if x.status == 200)
-            errors += len(results) - ok
-            (direct if name == "direct" else via).append(ok / seconds)
-            if name == "via":
-                cpu_ms.append((proc_cpu_seconds(rig.worker) - cpu0) * 1000 / max(ok, 1))
-    return {"direct_rps": median_iqr(direct), "via_rps": median_iqr(via),
-            "gateway_cpu_ms_per_request": statistics.median(cpu_ms), "errors": errors,
-            "rounds": rounds, "seconds": seconds}
+            errors[name] += len(results) - ok
+            rps[name].append(ok / seconds)
+            if pid:
+                cpu_ms[name].append((proc_cpu_seconds(pid) - cpu0) * 1000 / max(ok, 1))
+    out = ratio(rps)
+    cpu = {name: median_iqr(values) for name, values in cpu_ms.items()}
+    cpu["via_minus_floor"] = median_iqr([x - y for x, y in zip(cpu_ms["via"], cpu_ms["floor"])])
+    out.update({"cpu_ms_per_request": cpu,
+                "errors": errors, "rounds": rounds, "seconds": seconds})
+    return out
+
+
+STREAM_20 = ("stream " + directive(reply=" ".join(f"t{i}" for i in range(20)), chunks=20, delay=0.005))
 
 
 async def ttft_stream(rig: Rig, rounds: int, per_round: int) -> dict:
-    payload = body("stream " + directive(reply=" ".join(f"t{i}" for i in range(20)), chunks=20, delay=0.005),
-                   stream=True)
-    await run_count(rig.via, payload, 10, stream=True)
-    added_ttft, added_total, frames = [], [], set()
+    payload = body(STREAM_20, stream=True)
+    for name in NAMES:
+        await run_count(rig.targets[name], payload, 10, stream=True)
+    ttft = {n: [] for n in NAMES}
+    total = {n: [] for n in NAMES}
+    frames = {n: set() for n in NAMES}
     for r in range(rounds):
-        got = {}
-        for name, target in (("direct", rig.direct), ("via", rig.via))[:: 1 if r % 2 == 0 else -1]:
-            results = await run_count(target, payload, per_round, stream=True)
-            got[name] = results
-            if name == "via":
-                frames.update(x.frames for x in results)
-        added_ttft.append(statistics.median(x.first_token for x in got["via"]) * 1000
-                          - statistics.median(x.first_token for x in got["direct"]) * 1000)
-        added_total.append(statistics.median(x.latency for x in got["via"]) * 1000
-                           - statistics.median(x.latency for x in got["direct"]) * 1000)
-    return {"added_ttft_ms": median_iqr(added_ttft), "added_total_ms": median_iqr(added_total),
-            "frames_seen_via": sorted(frames), "rounds": rounds, "streams_per_round": per_round}
+        for name in order(r):
+            results = await run_count(rig.targets[name], payload, per_round, stream=True)
+            frames[name].update(x.frames for x in results)
+            ttft[name].append(statistics.median(x.first_token for x in results) * 1000)
+            total[name].append(statistics.median(x.latency for x in results) * 1000)
+    return {"ttft_ms": compare(ttft), "total_ms": compare(total),
+            "frames": {n: sorted(f) for n, f in frames.items()}, "rounds": rounds, "streams_per_round": per_round}
+
+
+async def burst_500(rig: Rig, rounds: int, count: int) -> dict:
+    """`count` clients each opening a new connection for a 20-chunk stream,
+    spread over one second: time to first token p50/p99 from the connect."""
+    payload = body(STREAM_20, stream=True)
+    for name in NAMES:
+        await burst_streams(rig.targets[name], payload, 50, 0.5)
+    p50 = {n: [] for n in NAMES}
+    p99 = {n: [] for n in NAMES}
+    errors = {n: 0 for n in NAMES}
+    for r in range(rounds):
+        for name in order(r):
+            results = await burst_streams(rig.targets[name], payload, count, 1.0)
+            good = [x.first_token * 1000 for x in results if x.status == 200 and x.done and x.first_token]
+            errors[name] += len(results) - len(good)
+            p50[name].append(pct(good, 0.5) if good else float("nan"))
+            p99[name].append(pct(good, 0.99) if good else float("nan"))
+            await asyncio.sleep(0.5)  # let the closed connections settle between targets
+    return {"ttft_p50_ms": compare(p50), "ttft_p99_ms": compare(p99), "errors": errors,
+            "streams": count, "rounds": rounds}
 
 
 async def streams_c16(rig: Rig, rounds: int, seconds: float) -> dict:
@@ -186,57 +250,88 @@ async def streams_c16(rig: Rig, rounds: int, seconds: float) -> dict:
     connections: every stream must end with [DONE] (a pooled upstream
     connection handed on unfinished used to fail a few percent of them)."""
     payload = body("stream " + directive(reply=" ".join(f"t{i}" for i in range(20)), chunks=20), stream=True)
-    rates = {"direct": [], "via": []}
-    errors = {"direct": 0, "via": 0}
+    rates = {n: [] for n in NAMES}
+    errors = {n: 0 for n in NAMES}
     for r in range(rounds):
-        for name in (("direct", "via") if r % 2 == 0 else ("via", "direct")):
-            target = rig.direct if name == "direct" else rig.via
-            results = await run_closed_loop(target, payload, 16, seconds, stream=True)
+        for name in order(r):
+            results = await run_closed_loop(rig.targets[name], payload, 16, seconds, stream=True)
             ok = sum(1 for x in results if x.status == 200 and x.done)
             errors[name] += len(results) - ok
             rates[name].append(ok / seconds)
-    return {"direct_sps": median_iqr(rates["direct"]), "via_sps": median_iqr(rates["via"]),
-            "errors": errors, "rounds": rounds, "seconds": seconds}
+    out = ratio(rates)
+    out.update({"errors": errors, "rounds": rounds, "seconds": seconds})
+    return out
 
 
 async def open_streams(rig: Rig, count: int) -> dict:
     payload = body("hold " + directive(reply=" ".join(["x"] * 40), chunks=40, delay=1.0), stream=True)
-    await run_count(rig.via, body("warm"), 50)
-    idle = proc_memory_kib(rig.worker)
-    held = await hold_streams(rig.via, payload, count, lambda: proc_memory_kib(rig.worker))
-    during = held["measured"]
-    await asyncio.sleep(2)
-    after = proc_memory_kib(rig.worker)
-    return {"streams": count, "opened": held["opened"], "idle_kib": idle, "open_kib": during, "after_kib": after,
-            "per_stream_kib": (during["rss"] - idle["rss"]) / max(held["opened"], 1),
-            "per_stream_pss_kib": (during["pss"] - idle["pss"]) / max(held["opened"], 1)}
+    out = {"streams": count}
+    for name in ("floor", "via"):
+        pid, target = rig.workers[name], rig.targets[name]
+        await run_count(target, body("warm"), 50)
+        idle = proc_memory_kib(pid)
+        held = await hold_streams(target, payload, count, lambda: proc_memory_kib(pid))
+        during = held["measured"]
+        await asyncio.sleep(2)
+        after = proc_memory_kib(pid)
+        out[name] = {"opened": held["opened"], "idle_kib": idle, "open_kib": during, "after_kib": after,
+                     "per_stream_kib": (during["rss"] - idle["rss"]) / max(held["opened"], 1),
+                     "per_stream_pss_kib": (during["pss"] - idle["pss"]) / max(held["opened"], 1)}
+    return out
 
 
 def report(results: dict) -> str:
     lat, thr, tt, mem = results["latency_c1"], results["throughput_c32"], results["ttft"], results["open_streams"]
-    s16 = results["streams_c16"]
+    s16, burst = results["streams_c16"], results["burst_500"]
+
+    def ms(fig: dict, name: str) -> str:
+        value, iqr = fig[name]
+        return f"{value:.2f} ms (IQR {iqr:.2f})"
+
+    def row(metric: str, fig: dict, added: bool = True) -> str:
+        """Latency: each target's own figure; floor and Tollgate also as
+        added over direct; the last column Tollgate minus the floor."""
+        cells = [ms(fig, "direct")]
+        for name in ("floor", "via"):
+            cell = ms(fig, name)
+            if added:
+                cell += f"; +{fig[name + '_minus_direct'][0]:.2f} over direct"
+            cells.append(cell)
+        cells.append(f"**{fig['via_minus_floor'][0]:+.2f} ms** (IQR {fig['via_minus_floor'][1]:.2f})")
+        return f"| {metric} | " + " | ".join(cells) + " |"
+
+    def rate_row(metric: str, fig: dict, errors: dict, unit: str) -> str:
+        cells = [f"{fig[n][0]:.0f} {unit} (IQR {fig[n][1]:.0f}); {errors[n]} errors" for n in NAMES]
+        cells.append(f"**{fig['via_over_floor'][0]:.2f}×** the floor (IQR {fig['via_over_floor'][1]:.2f})")
+        return f"| {metric} | " + " | ".join(cells) + " |"
+
+    cpu = thr["cpu_ms_per_request"]
+    mf, mv = mem["floor"], mem["via"]
     lines = [
-        f"Run {results['when']} ({results['command']}), {CPUS} CPUs; gateway pinned to CPU 0, "
-        f"fake upstream and client to CPU 1; database: {results.get('database', 'sqlite')}.",
+        f"Run {results['when']} ({results['command']}), {CPUS} CPUs; floor and Tollgate each one gevent "
+        f"worker pinned to CPU 0, fake upstream and client on CPU 1; database: {results.get('database', 'sqlite')}.",
         "",
-        "| metric | result |",
-        "|---|---|",
-        f"| added latency p50, c=1, non-stream | {lat['added_p50_ms'][0]:.2f} ms (IQR {lat['added_p50_ms'][1]:.2f}); "
-        f"direct {lat['direct_p50_ms']:.2f} ms, via Tollgate {lat['via_p50_ms']:.2f} ms |",
-        f"| added latency p99, c=1, non-stream | {lat['added_p99_ms'][0]:.2f} ms (IQR {lat['added_p99_ms'][1]:.2f}) |",
-        f"| requests/s, c=32, 1 worker | {thr['via_rps'][0]:.0f} via Tollgate (IQR {thr['via_rps'][1]:.0f}); "
-        f"direct {thr['direct_rps'][0]:.0f}; {thr['errors']} errors |",
-        f"| gateway CPU per request | {thr['gateway_cpu_ms_per_request']:.2f} ms |",
-        f"| added time to first token, 20-chunk stream | {tt['added_ttft_ms'][0]:.2f} ms "
-        f"(IQR {tt['added_ttft_ms'][1]:.2f}); whole stream +{tt['added_total_ms'][0]:.2f} ms; "
-        f"frames per stream via Tollgate: {tt['frames_seen_via']} |",
-        f"| streams/s, 16 clients streaming back to back | {s16['via_sps'][0]:.0f} via Tollgate "
-        f"(IQR {s16['via_sps'][1]:.0f}); direct {s16['direct_sps'][0]:.0f}; errors: "
-        f"{s16['errors']['via']} via Tollgate, {s16['errors']['direct']} direct |",
-        f"| memory, {mem['streams']} open streams, 1 worker | {mem['opened']} open; "
-        f"{mem['per_stream_kib']:.1f} KiB RSS per stream ({mem['per_stream_pss_kib']:.1f} KiB PSS); "
-        f"worker RSS {mem['idle_kib']['rss'] / 1024:.1f} MiB idle, {mem['open_kib']['rss'] / 1024:.1f} MiB open, "
-        f"{mem['after_kib']['rss'] / 1024:.1f} MiB after |",
+        "| metric | direct | floor | Tollgate | Tollgate − floor (latency) or ÷ floor (rate) |",
+        "|---|---|---|---|---|",
+        row("latency p50, c=1, non-stream", lat["p50_ms"]),
+        row("latency p99, c=1, non-stream", lat["p99_ms"]),
+        rate_row("requests/s, c=32, 1 worker", thr, thr["errors"], "req/s"),
+        f"| worker CPU per request, c=32 | – | {cpu['floor'][0]:.2f} ms | {cpu['via'][0]:.2f} ms | "
+        f"**{cpu['via_minus_floor'][0]:+.2f} ms** |",
+        row("time to first token, 20-chunk stream, c=1", tt["ttft_ms"]),
+        row("whole 20-chunk stream, c=1", tt["total_ms"]),
+        f"| frames per stream | {tt['frames']['direct']} | {tt['frames']['floor']} | {tt['frames']['via']} | |",
+        rate_row("streams/s, 16 clients streaming back to back", s16, s16["errors"], "streams/s"),
+        row(f"{burst['streams']} streams opened within 1 s: time to first token p50", burst["ttft_p50_ms"]),
+        row(f"{burst['streams']} streams opened within 1 s: time to first token p99", burst["ttft_p99_ms"]),
+        f"| {burst['streams']} streams opened within 1 s: failed streams, all rounds | "
+        + " | ".join(str(burst["errors"][n]) for n in NAMES) + " | |",
+        f"| memory, {mem['streams']} open streams, 1 worker | – | {mf['opened']} open; "
+        f"{mf['per_stream_kib']:.1f} KiB RSS per stream; worker {mf['idle_kib']['rss'] / 1024:.1f} MiB idle, "
+        f"{mf['open_kib']['rss'] / 1024:.1f} MiB open | {mv['opened']} open; {mv['per_stream_kib']:.1f} KiB RSS "
+        f"per stream ({mv['per_stream_pss_kib']:.1f} PSS); worker {mv['idle_kib']['rss'] / 1024:.1f} MiB idle, "
+        f"{mv['open_kib']['rss'] / 1024:.1f} MiB open, {mv['after_kib']['rss'] / 1024:.1f} MiB after | "
+        f"**{mv['per_stream_kib'] - mf['per_stream_kib']:+.1f} KiB** per stream |",
     ]
     return "\n".join(lines)
 
@@ -253,6 +348,7 @@ async def main_async(args) -> dict:
             "throughput_c32": await throughput_c32(rig, max(2, args.rounds // 2), 2.0 if args.quick else 5.0),
             "ttft": await ttft_stream(rig, args.rounds, 10 if args.quick else 30),
             "streams_c16": await streams_c16(rig, max(2, args.rounds // 2), 2.0 if args.quick else 5.0),
+            "burst_500": await burst_500(rig, max(2, args.rounds // 2) if args.quick else args.rounds, 500),
             "open_streams": await open_streams(rig, 200 if args.quick else 1000),
         }
     finally:

@@ -51,10 +51,12 @@ def wait_http(url: str, timeout: float = 30.0, proc: subprocess.Popen | None = N
 
 
 class GunicornServer:
-    """`gunicorn --worker-class gevent wsgi:app` with the given environment."""
+    """`gunicorn --worker-class gevent wsgi:app` with the given environment
+    (`app`: another WSGI callable, e.g. the benchmark's floor)."""
 
     def __init__(self, env: dict[str, str], workers: int = 1, name: str = "tollgate",
-                 access_log: bool = True, extra_args: tuple = (), preexec_fn=None):
+                 access_log: bool = True, extra_args: tuple = (), preexec_fn=None,
+                 app: str = "wsgi:app"):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         ARTIFACTS.mkdir(exist_ok=True)
@@ -62,7 +64,7 @@ class GunicornServer:
         self._log = open(self.log_path, "wb")
         cmd = [sys.executable, "-m", "gunicorn", "--worker-class", "gevent", "--workers", str(workers),
                "--bind", f"127.0.0.1:{self.port}", "--no-control-socket", "--graceful-timeout", "5",
-               *(["--access-logfile", "-"] if access_log else []), *extra_args, "wsgi:app"]
+               *(["--access-logfile", "-"] if access_log else []), *extra_args, app]
         self.proc = subprocess.Popen(cmd, cwd=REPO, env={**os.environ, **env}, preexec_fn=die_with_parent(preexec_fn),
                                      stdout=self._log, stderr=subprocess.STDOUT)
         wait_http(self.url + "/healthz", proc=self.proc)
