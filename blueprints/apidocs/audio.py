@@ -63,7 +63,7 @@ def _transcribe(op_id: str, summary: str, description: str) -> dict:
         "operationId": op_id, "tags": ["OpenAI"], "summary": summary, "description": description,
         "security": OPENAI_SECURITY,
         "requestBody": {"required": True, "content": {"multipart/form-data": {
-            "schema": TRANSCRIPTION_FORM, "encoding": {"file": {"contentType": "audio/*, application/octet-stream"}},
+            "schema": TRANSCRIPTION_FORM,
             "example": {"model": "whisper-1", "response_format": "json"}}}},
         "responses": {"200": {"description": "The transcript: JSON, plain text (`text`, `srt`, `vtt`) as the "
                                              "upstream gave it, or its events with `stream`.", "headers": RATE_HEADERS,
