@@ -8,7 +8,7 @@ import orjson
 
 from services.relay.adapters import http
 from services.relay.adapters.base import StreamEvent, UpstreamError
-from services.relay.adapters.transport import READ_SIZE, error_message, sse_blocks
+from services.relay.adapters.transport import body_chunks, error_message, sse_blocks
 from services.relay.convert import status_for_anthropic_error_type
 from services.relay.sse import parse_event
 
@@ -185,16 +185,7 @@ class BinaryStream(_Stream):
     marks the end of the body."""
 
     def __iter__(self):
-        read = self.response.read1
-        while True:
-            try:
-                data = read(READ_SIZE)
-            except http.UrllibTimeout as exc:
-                raise UpstreamError(None, "the upstream stopped sending", timeout=True) from exc
-            except (http.HTTPError, OSError) as exc:
-                raise UpstreamError(None, "the upstream stream broke off") from exc
-            if not data:
-                break
+        for data in body_chunks(self.response):
             yield StreamEvent(None, data)
         self.finished = True
         yield StreamEvent(None, b"", last=True)

@@ -108,11 +108,9 @@ def error_message(text: str) -> str:
     return text
 
 
-def sse_blocks(response):
-    """The response's SSE event blocks, each as soon as its last byte
-    arrives (read1 returns what is there; nothing is held back), the last
-    unterminated one included. Network failures become UpstreamError."""
-    buffer = SSEBuffer()
+def body_chunks(response):
+    """The response body as it arrives (read1 returns what is there;
+    nothing is held back). Network failures become UpstreamError."""
     read = response.read1
     while True:
         try:
@@ -122,7 +120,15 @@ def sse_blocks(response):
         except (http.HTTPError, OSError) as exc:
             raise UpstreamError(None, "the upstream stream broke off") from exc
         if not data:
-            break
+            return
+        yield data
+
+
+def sse_blocks(response):
+    """The response's SSE event blocks, each as soon as its last byte
+    arrives, the last unterminated one included."""
+    buffer = SSEBuffer()
+    for data in body_chunks(response):
         yield from buffer.feed(data)
     rest = buffer.flush()
     if rest:

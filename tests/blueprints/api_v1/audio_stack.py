@@ -4,11 +4,10 @@ second (whisper-1, renamed upstream), the files the tests upload, and the
 exact costs."""
 from __future__ import annotations
 
-import io
 import math
 import time
-import wave
 
+from tests.fakes.upstream.audio_wire import wav_bytes
 from tests.support.stack import Stack
 
 REQUEST = 3  # the flat request price of every audio model
@@ -45,13 +44,7 @@ def seconds_cost(ms: int) -> int:
 
 def wav(seconds: float, rate: int = 8000) -> bytes:
     """A WAV of silence lasting exactly `seconds`."""
-    out = io.BytesIO()
-    with wave.open(out, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(rate)
-        w.writeframes(b"\x00\x00" * round(seconds * rate))
-    return out.getvalue()
+    return wav_bytes(seconds, rate)
 
 
 def ms(seconds: float) -> int:
