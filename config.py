@@ -111,6 +111,14 @@ class Config:
     # In-process health checks every this many seconds (0: off; use
     # `flask channel check` from cron instead).
     HEALTH_CHECK_SECONDS = _float("HEALTH_CHECK_SECONDS", 0.0)
+    # Tasks (videos, Midjourney, Suno, image tasks): each worker polls their
+    # upstreams every this many seconds (0: off; run `flask tasks work`
+    # instead); a task still open after TASK_TIMEOUT_MINUTES is failed and
+    # its hold released; a poller's claim on a task lapses after
+    # TASK_LEASE_SECONDS (a killed poller's tasks are picked up again).
+    TASK_POLL_SECONDS = _float("TASK_POLL_SECONDS", 5.0)
+    TASK_TIMEOUT_MINUTES = _float("TASK_TIMEOUT_MINUTES", 1440.0)
+    TASK_LEASE_SECONDS = _float("TASK_LEASE_SECONDS", 60.0)
 
     MAX_MESSAGES = _int("MAX_MESSAGES", 2000)
     DEFAULT_KEY_CONCURRENCY = _int("DEFAULT_KEY_CONCURRENCY", 0)  # 0: no limit

@@ -6,6 +6,8 @@ monkey.patch_all()
 
 from app import create_app  # noqa: E402
 from services.relay.health import start_scheduler  # noqa: E402
+from services.tasks.poller import start_poller  # noqa: E402
 
 app = create_app()
 start_scheduler(app)  # only when HEALTH_CHECK_SECONDS is set
+start_poller(app)  # unless TASK_POLL_SECONDS is 0

@@ -8,8 +8,9 @@ from models.commerce import Coupon, Order, Outbox, Package
 from models.ledger import KINDS as LEDGER_KINDS, LedgerEntry
 from models.request_log import RequestLog
 from models.stored_response import StoredResponse
+from models.task import Task
 
 __all__ = [
     "Account", "User", "AuditEntry", "ApiKey", "KEY_ACTIVE", "KEY_DISABLED", "LlmModel", "ModelAlias", "Channel",
-    "LedgerEntry", "LEDGER_KINDS", "RequestLog", "Package", "Coupon", "Order", "Outbox", "StoredResponse",
+    "LedgerEntry", "LEDGER_KINDS", "RequestLog", "Package", "Coupon", "Order", "Outbox", "StoredResponse", "Task",
 ]

@@ -30,6 +30,7 @@ class LlmModel(db.Model):
     character_price = db.Column(db.BigInteger, nullable=False, default=0)
     second_price = db.Column(db.BigInteger, nullable=False, default=0)
     search_unit_price = db.Column(db.BigInteger, nullable=False, default=0)
+    video_prices = db.Column(db.JSON)  # credits per second of video by size ("*": any); None: second_price
     enabled = db.Column(db.Boolean, nullable=False, default=True)
     public = db.Column(db.Boolean, nullable=False, default=True)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)

@@ -14,12 +14,13 @@ from datetime import timedelta
 from sqlalchemy import DateTime, bindparam, func, literal, select, text
 
 from extensions import db
-from models import Account, LedgerEntry
+from models import Account, LedgerEntry, Task
 from models.base import utcnow
 from services.billing.sql import Statement, Tx, transaction
 
 accounts = Account.__table__
 ledger = LedgerEntry.__table__
+tasks = Task.__table__
 
 
 class InsufficientCredits(Exception):
@@ -148,23 +149,30 @@ def settle(account_id: int, key_id: int, hold: int, cost: int, request_id: str,
     Idempotent per request id, and safe against the sweeper: if the hold was
     already swept back, the charge is taken from the balance as far as it
     reaches."""
-    cost = max(0, min(cost, hold))
     with transaction() as tx:
-        now = tx.stamp(utcnow())
-        released = _raw_entry(tx, account_id, key_id, hold, "release", request_id,
-                              f"release:{request_id}", now)
-        if not released:
-            cost = min(cost, tx.one(_RAW_BALANCE, {"account_id": account_id})[0])
-        charged = cost > 0 and _raw_entry(tx, account_id, key_id, -cost, "charge", request_id,
-                                          f"charge:{request_id}", now)
-        if not charged:
-            cost = 0
-        returned = (hold if released else 0) - cost
-        if returned:
-            tx.run(_RAW_ADD, {"amount": returned, "account_id": account_id})
-        tx.run(_RAW_KEY_SETTLE, {"amount": -returned, "now": now, "key_id": key_id})
-        if log is not None:
-            tx.run(_RAW_LOG, _LOG_DEFAULTS | log | {"credits": cost, "created_at": now})
+        return settle_in(tx, account_id, key_id, hold, cost, request_id, log)
+
+
+def settle_in(tx: Tx, account_id: int, key_id: int, hold: int, cost: int, request_id: str,
+              log: dict | None = None) -> int:
+    """`settle` inside the caller's transaction (a task's status changes in
+    the same one)."""
+    cost = max(0, min(cost, hold))
+    now = tx.stamp(utcnow())
+    released = _raw_entry(tx, account_id, key_id, hold, "release", request_id,
+                          f"release:{request_id}", now)
+    if not released:
+        cost = min(cost, tx.one(_RAW_BALANCE, {"account_id": account_id})[0])
+    charged = cost > 0 and _raw_entry(tx, account_id, key_id, -cost, "charge", request_id,
+                                      f"charge:{request_id}", now)
+    if not charged:
+        cost = 0
+    returned = (hold if released else 0) - cost
+    if returned:
+        tx.run(_RAW_ADD, {"amount": returned, "account_id": account_id})
+    tx.run(_RAW_KEY_SETTLE, {"amount": -returned, "now": now, "key_id": key_id})
+    if log is not None:
+        tx.run(_RAW_LOG, _LOG_DEFAULTS | log | {"credits": cost, "created_at": now})
     return cost
 
 
@@ -177,7 +185,9 @@ def write_log(log: dict) -> None:
 def sweep(ttl_seconds: int) -> int:
     """Return holds older than ttl_seconds whose request never settled (a
     killed worker). Exactly-once against a late settle thanks to the release
-    entry's idempotency key. Returns how many holds were swept."""
+    entry's idempotency key. Returns how many holds were swept. The hold of
+    a submitted task is not the sweeper's: it stays open until the task is
+    settled or released by its own timeout (services.tasks)."""
     cutoff = utcnow() - timedelta(seconds=ttl_seconds)
     horizon = cutoff - timedelta(days=7)  # bounds the scan
     released = ledger.alias("released")
@@ -186,6 +196,7 @@ def sweep(ttl_seconds: int) -> int:
         .where(ledger.c.kind == "reserve", ledger.c.created_at < cutoff, ledger.c.created_at > horizon)
         .where(~select(released.c.id).where(
             released.c.idempotency_key == literal("release:") + ledger.c.ref).exists())
+        .where(~select(tasks.c.id).where(tasks.c.request_id == ledger.c.ref).exists())
     )
     swept = 0
     with db.engine.connect() as conn:

@@ -24,6 +24,8 @@ class Price:
     character: int = 0              # per 1M characters of speech input
     second: int = 0                 # per second of audio transcribed or translated
     search_unit: int = 0            # per search unit (one query over up to 100 documents)
+    # Credits per second of generated video by size ("*": any); empty: `second`.
+    video: dict = field(default_factory=dict, hash=False, compare=False)
 
     @property
     def worst_input(self) -> int:
@@ -41,6 +43,21 @@ class Price:
             if name in self.image:
                 return self.image[name]
         return 0
+
+    def video_price(self, size: str | None) -> int:
+        """Credits per second of video of `size`: its entry, else "*", else
+        the per-second price."""
+        if self.video:
+            for name in (size or "", "*"):
+                if name in self.video:
+                    return self.video[name]
+        return self.second
+
+    def dearest_video(self, size: str | None) -> int:
+        """The most a second of video of `size` can cost (unknown: any entry)."""
+        if size not in (None, "", "auto"):
+            return self.video_price(size)
+        return max([self.video_price(None), *self.video.values()])
 
     def dearest_image(self, size: str | None, quality: str | None) -> int:
         """The most one image of this size and quality can cost: an unknown
@@ -69,8 +86,10 @@ class Usage:
     characters: int = 0             # speech input characters
     audio_ms: int = 0               # milliseconds of audio transcribed or translated
     search_units: int = 0           # rerank queries over up to 100 documents each
+    video_seconds: int = 0          # seconds of video generated
+    video_size: str | None = None   # its size ("1280x720")
 
-    UNITS = ("images", "characters", "audio_ms", "search_units")
+    UNITS = ("images", "characters", "audio_ms", "search_units", "video_seconds")
 
     @property
     def total_tokens(self) -> int:
@@ -83,8 +102,9 @@ class Usage:
             return self
         missing = {name: getattr(measure, name) for name in self.UNITS
                    if not getattr(self, name) and getattr(measure, name)}
-        if self.image_tier is None and measure.image_tier is not None:
-            missing["image_tier"] = measure.image_tier
+        for name in ("image_tier", "video_size"):
+            if getattr(self, name) is None and getattr(measure, name) is not None:
+                missing[name] = getattr(measure, name)
         return replace(self, **missing) if missing else self
 
 
@@ -104,7 +124,8 @@ def cost(price: Price, usage: Usage) -> int:
              + max(usage.characters, 0) * price.character
              + max(usage.audio_ms, 0) * price.second * (PER // 1000)
              + (max(usage.images, 0) * price.image_price(usage.image_tier)
-                + max(usage.search_units, 0) * price.search_unit) * PER)
+                + max(usage.search_units, 0) * price.search_unit
+                + max(usage.video_seconds, 0) * price.video_price(usage.video_size)) * PER)
     return _ceil_div(max(micro, 0), PER) + price.request
 
 

@@ -18,6 +18,7 @@ DIALECTS: tuple[str, ...] = (
     "openai.audio.transcriptions",
     "openai.moderations",
     "openai.rerank",
+    "openai.videos",
     "anthropic.messages",
     "gemini",
 )
@@ -33,7 +34,8 @@ DEFAULT_SPEAKS: dict[str, tuple[str, ...]] = {
 # The dialects each provider kind's adapter can send at all.
 CAN_SEND: dict[str, tuple[str, ...]] = {
     "openai": ("openai.chat", "openai.responses", "openai.completions", "openai.embeddings", "openai.images",
-               "openai.audio.speech", "openai.audio.transcriptions", "openai.moderations", "openai.rerank"),
+               "openai.audio.speech", "openai.audio.transcriptions", "openai.moderations", "openai.rerank",
+               "openai.videos"),
     "anthropic": ("anthropic.messages",),
     "demo": ("openai.chat",),
     "gemini": ("gemini",),

@@ -8,10 +8,10 @@ from services.catalog.snapshot import invalidate_catalog
 EDITABLE = ("display_name", "category", "capabilities", "owned_by", "context_window",
             "max_output_tokens", "input_price", "output_price", "cache_read_price",
             "cache_write_price", "request_price", "enabled", "public", "image_prices", "image_input_price",
-            "character_price", "second_price", "search_unit_price")
+            "character_price", "second_price", "search_unit_price", "video_prices")
 
 
-NULLABLE = ("context_window", "max_output_tokens", "cache_read_price", "cache_write_price", "image_prices",
+NULLABLE = ("context_window", "max_output_tokens", "cache_read_price", "cache_write_price", "image_prices", "video_prices",
             "image_input_price")
 PRICE_FIELDS = ("input_price", "output_price", "cache_read_price", "cache_write_price", "request_price",
                 "image_input_price", "character_price", "second_price", "search_unit_price")
@@ -36,6 +36,8 @@ def set_model(model_id: str, *, clear: tuple = (), **fields) -> tuple[LlmModel, 
             raise RegistryError(f"{name} cannot be negative")
     if fields.get("image_prices") is not None:
         fields["image_prices"] = parse_image_prices(fields["image_prices"])
+    if fields.get("video_prices") is not None:
+        fields["video_prices"] = parse_video_prices(fields["video_prices"])
     model = db.session.get(LlmModel, model_id)
     created = model is None
     if created:
@@ -82,6 +84,15 @@ def parse_image_prices(value) -> dict:
         if credits < 0:
             raise RegistryError(f"the price of image tier {name!r} cannot be negative")
         prices[name] = credits
+    return prices
+
+
+def parse_video_prices(value) -> dict:
+    """Per-second video prices by size, "1280x720=100, *=80" (or a dict):
+    the same pairs as image prices, without qualities."""
+    prices = parse_image_prices(value)
+    if any("/" in name for name in prices):
+        raise RegistryError("video prices are SIZE=CREDITS or *=CREDITS, without a quality")
     return prices
 
 

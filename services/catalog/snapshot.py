@@ -116,7 +116,7 @@ def model_info(row: LlmModel) -> ModelInfo:
                     request=row.request_price, cache_write=row.cache_write_price,
                     image=dict(row.image_prices or {}), image_input=row.image_input_price,
                     character=row.character_price or 0, second=row.second_price or 0,
-                    search_unit=row.search_unit_price or 0),
+                    search_unit=row.search_unit_price or 0, video=dict(row.video_prices or {})),
         enabled=row.enabled, public=row.public,
         created=int(row.created_at.timestamp()) if row.created_at else 0,
     )

@@ -70,6 +70,7 @@ class Ask:
     measure: pricing.Usage | None = None
     path: str | None = None        # the upstream path, when the family has several (edits, translations)
     files: list | None = None      # uploads, for a multipart request: (field, filename, file, content type)
+    channel_id: int | None = None  # only this channel may serve it (a task's follow-up: remix, Midjourney action)
 
 
 @dataclass
@@ -239,7 +240,7 @@ def prepare(key: KeyContext, body, headers, door: Door, *, request_id: str, clie
         if ask.message_count > config["MAX_MESSAGES"]:
             raise RelayError(413, "request_too_large",
                              f"Too many messages: {ask.message_count}, at most {config['MAX_MESSAGES']}.")
-        route = routing.resolve(key, ask.model_id, door.dialect, ask.affinity)
+        route = routing.resolve(key, ask.model_id, door.dialect, ask.affinity, ask.channel_id)
         limits.check_tokens(key)
         if routing.next_channel(route) is None:
             raise routing.all_failing(route, ask.model_id)

@@ -38,10 +38,12 @@ class Route:
     booked: bool = False  # the current channel's outcome went to its breaker
 
 
-def resolve(key: KeyContext, model_id: str, dialect: str = "openai.chat", affinity: str | None = None) -> Route:
+def resolve(key: KeyContext, model_id: str, dialect: str = "openai.chat", affinity: str | None = None,
+            channel_id: int | None = None) -> Route:
     """The billed model (the registry's, or an alias's target) and the
     channels to try, those that can serve `dialect` directly or through a
-    converter; 404 for what the key may not use, 503 without any."""
+    converter (only `channel_id` when given: a task's follow-up goes where
+    the task is); 404 for what the key may not use, 503 without any."""
     catalog = current_catalog()
     model = catalog.resolve(model_id)
     allowed = key.allowed_models
@@ -56,7 +58,8 @@ def resolve(key: KeyContext, model_id: str, dialect: str = "openai.chat", affini
     else:
         sticky = f"{key.id}:{model.id}" if key.sticky_routing else None
     candidates = [c for c in route_order(catalog.channels_for(model.id), sticky=sticky)
-                  if adapter_for(c.provider) is not None and plan(dialect, c) is not None]
+                  if adapter_for(c.provider) is not None and plan(dialect, c) is not None
+                  and (channel_id is None or c.id == channel_id)]
     if not candidates:
         raise RelayError(503, "provider_not_configured", f"No upstream provider is configured for '{model_id}'.")
     return Route(model=model, candidates=candidates)

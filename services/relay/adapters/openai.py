@@ -6,7 +6,7 @@ from __future__ import annotations
 from services.relay.adapters import http
 from services.relay.adapters.base import Timeouts
 from services.relay.adapters.streams import STREAMS
-from services.relay.adapters.transport import json_answer, post
+from services.relay.adapters.transport import get, json_answer, post
 
 PATHS = {
     "openai.chat": "/chat/completions",
@@ -18,6 +18,7 @@ PATHS = {
     "openai.audio.transcriptions": "/audio/transcriptions",  # translations: /audio/translations
     "openai.moderations": "/moderations",
     "openai.rerank": "/rerank",
+    "openai.videos": "/videos",                      # remix: /videos/{id}/remix, given by the family
 }
 
 
@@ -46,3 +47,17 @@ class OpenAIAdapter:
         if stream:
             return STREAMS[dialect](response)
         return json_answer(response, text_allowed=dialect in TEXT_ANSWERS)
+
+    def fetch(self, channel, request, timeouts: Timeouts) -> dict:
+        """A task's status from the upstream (request: services.tasks.family.Fetch)."""
+        url = channel.base_url + request.path
+        if request.method == "GET":
+            return json_answer(get(url, _headers(channel, False), timeouts))
+        return json_answer(post(url, request.body or {}, _headers(channel, False), timeouts, stream=False))
+
+    def download(self, channel, location: str, timeouts: Timeouts):
+        """A task's result, unread: `location` is a path under the channel
+        (sent with its key) or the provider's own URL (sent without it)."""
+        if location.startswith("/"):
+            return get(channel.base_url + location, _headers(channel, False), timeouts, stream=True)
+        return get(location, {"User-Agent": http.USER_AGENT}, timeouts, stream=True)

@@ -45,8 +45,18 @@ def post(url: str, body: dict, headers: dict, timeouts: Timeouts, *, stream: boo
     else:
         headers = {k: v for k, v in headers.items() if k.lower() != "content-type"}
         payload = multipart(body, files, headers)
+    return send("POST", url, payload, headers, timeouts, stream=stream)
+
+
+def get(url: str, headers: dict, timeouts: Timeouts, *, stream: bool = False):
+    """A GET (a task's status, its content): the same rules as `post`."""
+    headers = {k: v for k, v in headers.items() if k.lower() != "content-type"}
+    return send("GET", url, None, headers, timeouts, stream=stream)
+
+
+def send(method: str, url: str, payload, headers: dict, timeouts: Timeouts, *, stream: bool):
     try:
-        response = http.request("POST", url, body=payload, headers=headers, stream=stream,
+        response = http.request(method, url, body=payload, headers=headers, stream=stream,
                                 connect_timeout=timeouts.connect, read_timeout=timeouts.first_byte,
                                 policy=timeouts.policy)
     except http.BlockedAddress as exc:

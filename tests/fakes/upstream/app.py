@@ -11,7 +11,8 @@ import gevent
 import orjson
 from gevent.socket import wait_read
 
-from . import anthropic_wire, audio_wire, embeddings_wire, gemini_wire, images_wire, openai_wire, responses_wire
+from . import anthropic_wire, audio_wire, embeddings_wire, gemini_wire, images_wire, openai_wire, responses_wire, \
+    videos_wire
 from .behaviour import CONFIG_ONLY, DEFAULTS, HANG_SECONDS, DirectiveError, Plan, count_prompt_tokens, \
     message_contents, rand_id, validate
 from .openai_wire import DELTA, PRE
@@ -186,6 +187,7 @@ class FakeUpstreamApp:
                       "max_in_flight": in_flight, "aborted": 0, "completed": 0, "died": 0,
                       "last_abort_at": None, "connections": 0}
         self.recorded = deque(maxlen=MAX_RECORDED)
+        self.tasks = {}  # the task providers' (tasks_wire)
         self.config = {}
         self.behaviour_defaults = {}
 
@@ -241,6 +243,8 @@ class FakeUpstreamApp:
 
     # ------------------------------------------------------------------ provider routes
     def _route(self, environ, start_response, method, path, body, raw, bad_json, rec, ctx):
+        if "/v1/videos" in path:
+            return videos_wire.handle(self, environ, start_response, method, path, body, raw, rec, ctx)
         if "/v1/images/" in path:
             return images_wire.handle(self, environ, start_response, method, path, body, raw, rec, ctx)
         if "/v1beta/models/" in path:
