@@ -13,7 +13,7 @@ from extensions import csrf, db, limiter, login_manager, migrate
 from services import logs, metrics
 from services.store.payments import check_production_payments
 
-API_PREFIXES = ("/v1", "/api/v1")
+API_PREFIXES = ("/v1", "/api/v1", "/mj/", "/suno/", "/kling/", "/jimeng")  # errors in an API shape
 GEMINI_PREFIX = "/v1beta"  # inside "/v1" as a string: checked first
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
@@ -138,11 +138,13 @@ def _register_blueprints(app: Flask) -> None:
     from blueprints.public import bp as public
     from blueprints.store_api import bp as store_api
     from blueprints.storefront import bp as storefront
+    from blueprints.task_api import bp as task_api
 
     app.register_blueprint(api_v1, url_prefix="/v1")
     app.register_blueprint(api_v1, url_prefix="/api/v1", name="api_v1_alias")
     app.register_blueprint(gemini, url_prefix=GEMINI_PREFIX)
     app.register_blueprint(gemini_v1, url_prefix="/v1")  # POST /v1/models/{model}:{action}
+    app.register_blueprint(task_api)  # /mj, /suno, /kling, /jimeng
     app.register_blueprint(public)
     app.register_blueprint(apidocs)
     app.register_blueprint(storefront)
@@ -160,7 +162,7 @@ def _register_blueprints(app: Flask) -> None:
     # API clients authenticate with keys, not cookies: no CSRF there. The
     # views are shared by both registrations, so exempt them one by one.
     for endpoint, view in app.view_functions.items():
-        if endpoint.startswith(("api_v1.", "api_v1_alias.", "gemini.", "gemini_v1.")):
+        if endpoint.startswith(("api_v1.", "api_v1_alias.", "gemini.", "gemini_v1.", "task_api.")):
             csrf.exempt(view)
 
 
