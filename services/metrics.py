@@ -158,7 +158,7 @@ class StateCollector:
     request's app context."""
 
     def collect(self):
-        for part in (self._channels, self._holds):
+        for part in (self._channels, self._holds, self._tasks):
             try:
                 yield from part()
             except Exception:
@@ -199,17 +199,19 @@ class StateCollector:
         from sqlalchemy import func, literal, select
 
         from extensions import db
-        from models import LedgerEntry
+        from models import LedgerEntry, Task
         from models.base import utcnow
 
         entries = LedgerEntry.__table__
         released = entries.alias("released")
+        tasks = Task.__table__
         now = utcnow()
         count, credits, oldest = db.session.execute(
             select(func.count(), func.coalesce(func.sum(-entries.c.amount), 0), func.min(entries.c.created_at))
             .where(entries.c.kind == "reserve", entries.c.created_at > now - HOLD_HORIZON)
             .where(~select(released.c.id).where(
                 released.c.idempotency_key == literal("release:") + entries.c.ref).exists())
+            .where(~select(tasks.c.id).where(tasks.c.request_id == entries.c.ref).exists())  # a task's: below
         ).one()
         yield GaugeMetricFamily("tollgate_holds_outstanding",
                                 "Credit holds reserved and not yet settled (in flight, or left by a killed worker).",
@@ -220,6 +222,32 @@ class StateCollector:
         yield GaugeMetricFamily("tollgate_holds_oldest_age_seconds",
                                 "Age of the oldest outstanding hold (0: none). Above HOLD_TTL_SECONDS, "
                                 "`flask ledger sweep` is not running.", value=max(age, 0))
+
+    def _tasks(self):
+        from sqlalchemy import func, select
+
+        from extensions import db
+        from models import Task
+        from models.base import utcnow
+        from models.task import OPEN
+
+        rows = db.session.execute(select(Task.status, func.count(), func.coalesce(func.sum(Task.hold), 0),
+                                         func.min(Task.created_at))
+                                  .where(Task.status.in_(OPEN)).group_by(Task.status)).all()
+        found = {status: (count, held, oldest) for status, count, held, oldest in rows}
+        depth = GaugeMetricFamily("tollgate_tasks_open", "Tasks not finished yet (videos, Midjourney, Suno, "
+                                                         "image tasks), by status.", labels=("status",))
+        held = GaugeMetricFamily("tollgate_tasks_held_credits", "Credits held by open tasks.")
+        for status in OPEN:
+            depth.add_metric((status,), found.get(status, (0,))[0])
+        held.add_metric((), sum(int(v[1] or 0) for v in found.values()))
+        oldest = [v[2] for v in found.values() if v[2] is not None]
+        age = (utcnow() - min(oldest)).total_seconds() if oldest else 0
+        yield depth
+        yield held
+        yield GaugeMetricFamily("tollgate_tasks_oldest_age_seconds",
+                                "Age of the oldest open task (0: none). Near TASK_TIMEOUT_MINUTES, the poller "
+                                "is not running or a provider is stuck.", value=max(age, 0))
 
 
 def render() -> bytes:

@@ -27,7 +27,8 @@ def models():
 
 def _form(model=None, error=None, status=200):
     return render_template("admin/model_form.html", model=model, form=request.form, error=error,
-                           image_prices=registry.format_image_prices(model.image_prices if model else None)), status
+                           image_prices=registry.format_image_prices(model.image_prices if model else None),
+                           video_prices=registry.format_image_prices(model.video_prices if model else None)), status
 
 
 @bp.route("/models/edit", methods=["GET", "POST"])
@@ -43,6 +44,7 @@ def model_edit():
                      "search_unit_price"):
             fields[name] = fields[name] or 0
         fields["image_prices"] = text("image_prices") or None
+        fields["video_prices"] = text("video_prices") or None
         capabilities = text("capabilities")
         if "capabilities" in request.form:
             fields["capabilities"] = [c.strip() for c in capabilities.split(",") if c.strip()] or ["chat"]
@@ -57,7 +59,7 @@ def model_edit():
             input_price=row.input_price, output_price=row.output_price, cache_read_price=row.cache_read_price,
             request_price=row.request_price, image_prices=row.image_prices, image_input_price=row.image_input_price,
             character_price=row.character_price, second_price=row.second_price,
-            search_unit_price=row.search_unit_price, enabled=row.enabled, public=row.public)
+            search_unit_price=row.search_unit_price, video_prices=row.video_prices, enabled=row.enabled, public=row.public)
     done(N_("Model %(id)s saved."), id=row.id)
     return redirect(url_for("admin.models"))
 

@@ -35,7 +35,9 @@ def pricing_object(price) -> dict:
         out["image"] = {"unit": "credits per image, by SIZE/QUALITY", "tiers": dict(price.image)}
     if price.image_input is not None:
         out["image_input"] = {"unit": "credits per 1M image input tokens", "price": price.image_input}
-    for name, unit in (("character", "credits per 1M characters"), ("second", "credits per second of audio"),
+    if price.video:
+        out["video"] = {"unit": "credits per second of video, by SIZE", "tiers": dict(price.video)}
+    for name, unit in (("character", "credits per 1M characters"), ("second", "credits per second of audio or video"),
                        ("search_unit", "credits per search unit (one query over up to 100 documents)")):
         if getattr(price, name):
             out[name] = {"unit": unit, "price": getattr(price, name)}

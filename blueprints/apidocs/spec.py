@@ -157,6 +157,9 @@ PRICING = obj({"unit": {"const": "credits per 1M tokens"}, "input": INT, "output
                "image": obj({"unit": STR, "tiers": {"type": "object", "additionalProperties": INT}},
                             ["unit", "tiers"], extra=False,
                             description="Credits per image by SIZE/QUALITY, SIZE, */QUALITY or *."),
+               "video": obj({"unit": STR, "tiers": {"type": "object", "additionalProperties": INT}},
+                            ["unit", "tiers"], extra=False,
+                            description="Credits per second of video by SIZE or *."),
                "image_input": UNIT_PRICE, "character": UNIT_PRICE, "second": UNIT_PRICE, "search_unit": UNIT_PRICE},
               ["unit", "input", "output", "cache_read", "request"], extra=False)
 

@@ -187,10 +187,30 @@ curl {api_base}/audio/transcriptions -H "Authorization: Bearer $TOLLGATE_KEY" \\
   -F model=whisper-1 -F file=@hello.mp3 -F response_format=vtt"""
 
 
+VIDEO_PYTHON = """import os, time
+from openai import OpenAI
+
+client = OpenAI(api_key=os.environ["TOLLGATE_KEY"], base_url="{api_base}")
+video = client.videos.create(model="sora-2", prompt="a lighthouse at dawn", seconds="8", size="1280x720")
+while video.status in ("queued", "in_progress"):
+    time.sleep(5)
+    video = client.videos.retrieve(video.id)
+if video.status == "completed":
+    client.videos.download_content(video.id).write_to_file("lighthouse.mp4")
+else:
+    print(video.error.message)  # a failed video costs nothing"""
+
+VIDEO_CURL = """curl {api_base}/videos -H "Authorization: Bearer $TOLLGATE_KEY" -H "Content-Type: application/json" \\
+  -d '{{"model": "sora-2", "prompt": "a lighthouse at dawn", "seconds": "8", "size": "1280x720"}}'
+curl {api_base}/videos/video_... -H "Authorization: Bearer $TOLLGATE_KEY"
+curl -o lighthouse.mp4 {api_base}/videos/video_.../content -H "Authorization: Bearer $TOLLGATE_KEY" """
+
+
 def render(site: str, api_base: str, endpoint: str, model: str) -> dict:
     values = {"site": site, "api_base": api_base, "endpoint": endpoint, "model": model}
     return {"samples": {name: code.format(**values) for name, code in SAMPLES.items()},
             "stream": STREAM.format(**values), "claude_code": CLAUDE_CODE.format(**values),
             "codex": CODEX.format(**values), "agents": AGENTS.format(**values),
             "gemini_cli": GEMINI_CLI.format(**values), "genai": GENAI.format(**values),
-            "media_python": MEDIA_PYTHON.format(**values), "media_curl": MEDIA_CURL.format(**values)}
+            "media_python": MEDIA_PYTHON.format(**values), "media_curl": MEDIA_CURL.format(**values),
+            "video_python": VIDEO_PYTHON.format(**values), "video_curl": VIDEO_CURL.format(**values).rstrip()}

@@ -11,7 +11,8 @@ EDITABLE = ("display_name", "category", "capabilities", "owned_by", "context_win
             "character_price", "second_price", "search_unit_price", "video_prices")
 
 
-NULLABLE = ("context_window", "max_output_tokens", "cache_read_price", "cache_write_price", "image_prices", "video_prices",
+NULLABLE = ("context_window", "max_output_tokens", "cache_read_price", "cache_write_price", "image_prices",
+            "video_prices",
             "image_input_price")
 PRICE_FIELDS = ("input_price", "output_price", "cache_read_price", "cache_write_price", "request_price",
                 "image_input_price", "character_price", "second_price", "search_unit_price")

@@ -9,7 +9,7 @@ from extensions import db
 from models import AuditEntry, LedgerEntry
 from tests.blueprints.admin.conftest import csrf_of, make_user, sign_in_client
 
-ARGS = {"channel_id": 1, "account_id": 1, "key_id": 1, "order_no": "BUY0", "code": "topup_20"}
+ARGS = {"channel_id": 1, "account_id": 1, "key_id": 1, "order_no": "BUY0", "code": "topup_20", "task_id": "video_0"}
 
 
 def admin_urls(app) -> list[tuple[str, str]]:
