@@ -173,3 +173,27 @@ def test_too_few_credits_for_the_seconds_is_402_before_the_upstream(videos):
         client(videos, raw).videos.create(model="sora-2", prompt="x", seconds="8")
     assert refused.value.status_code == 402
     assert videos.balance(account) == cost(8) - 1
+
+
+def test_open_tasks_are_in_the_metrics_until_they_end(videos):
+    from prometheus_client.parser import text_string_to_metric_families
+
+    from tests.support.stack import make_app
+
+    scraper = make_app(videos.db_url, METRICS_ALLOW_NETWORKS="127.0.0.1/32").test_client()
+
+    def gauges() -> dict:
+        text = scraper.get("/metrics").get_data(as_text=True)
+        return {(s.name, s.labels.get("status")): s.value
+                for family in text_string_to_metric_families(text) for s in family.samples
+                if s.name.startswith("tollgate_tasks_")}
+
+    raw, _, _account = videos.new_key(CREDITS)
+    video = client(videos, raw).videos.create(model="sora-2", prompt="slow " + directive(never=True))
+    seen = gauges()
+    assert seen[("tollgate_tasks_open", "queued")] + seen[("tollgate_tasks_open", "in_progress")] >= 1
+    assert seen[("tollgate_tasks_held_credits", None)] >= cost(4)
+    wait_finished(videos, video.id, timeout=30)
+    seen = gauges()
+    assert seen[("tollgate_tasks_open", "queued")] + seen[("tollgate_tasks_open", "in_progress")] == 0
+    assert seen[("tollgate_tasks_held_credits", None)] == 0

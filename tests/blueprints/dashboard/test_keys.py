@@ -129,3 +129,20 @@ def test_another_users_key_is_a_404_everywhere(dash):
     assert (row.name, row.status, row.rpm) == ("alice's", "active", None)
     assert "alice&#39;s" not in mallory.get("/dashboard/keys").text
     assert v1_status(dash, raw) == 200
+
+
+def test_the_usage_page_lists_my_tasks_and_only_mine(dash, fake_upstream):
+    from tests.blueprints.api_v1.task_stack import wait_finished
+
+    dash.set_model("sora-dash", request_price=5, second_price=10)
+    dash.add_channel("videos-dash", fake_upstream.base_url_v1, ["sora-dash"], speaks="openai.videos")
+    web, other = dash.user(), dash.user()
+    raw, _key_id = create(web, "video maker")
+    reply = requests.post(dash.base_url + "/videos", headers={"Authorization": f"Bearer {raw}"}, timeout=30,
+                          json={"model": "sora-dash", "prompt": "waves " + directive(after=0.3)})
+    assert reply.status_code == 200, reply.text
+    video_id = reply.json()["id"]
+    wait_finished(dash, video_id)
+    usage = web.get("/dashboard/usage").text
+    assert video_id in usage and "Succeeded" in usage and "video maker" in usage
+    assert video_id not in other.get("/dashboard/usage").text
