@@ -29,6 +29,10 @@ def videos(databases, fake_upstream):
     stack.add_channel("sora", fake_upstream.base_url_v1, ["sora-2"], speaks="openai.videos",
                       model_map={"sora-2": "sora-2-upstream"})
     stack.add_channel("chat", fake_upstream.base_url_v1, ["chat-only-video"])
+    # A model whose first channel is down: the submit fails over to the next.
+    stack.set_model("sora-failover", request_price=REQUEST, video_prices=PER_SECOND)
+    stack.add_channel("sora-down", "http://127.0.0.1:9/v1", ["sora-failover"], speaks="openai.videos", priority=10)
+    stack.add_channel("sora-up", fake_upstream.base_url_v1, ["sora-failover"], speaks="openai.videos")
     yield stack
     stack.stop()
 
@@ -197,3 +201,15 @@ def test_open_tasks_are_in_the_metrics_until_they_end(videos):
     seen = gauges()
     assert seen[("tollgate_tasks_open", "queued")] + seen[("tollgate_tasks_open", "in_progress")] == 0
     assert seen[("tollgate_tasks_held_credits", None)] == 0
+
+
+def test_a_submit_failing_over_to_another_channel_keeps_its_one_hold(videos):
+    raw, _, account = videos.new_key(CREDITS)
+    video = client(videos, raw).videos.create(model="sora-failover", prompt="f " + directive(after=0.3))
+    row = wait_finished(videos, video.id)
+    assert row.status == "succeeded"
+    with videos.app.app_context():
+        from extensions import db
+        from models import Channel
+        assert db.session.get(Channel, row.channel_id).name == "sora-up"
+    assert_books(videos, account, CREDITS, cost(4))  # one reserve, one release, one charge
