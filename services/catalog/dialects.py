@@ -20,6 +20,7 @@ DIALECTS: tuple[str, ...] = (
     "openai.rerank",
     "anthropic.messages",
     "gemini",
+    "openai.realtime",  # WebSocket sessions (/v1/realtime), never offered by default
 )
 
 # What a channel speaks when the operator has not said (its `speaks` is NULL).
@@ -33,7 +34,8 @@ DEFAULT_SPEAKS: dict[str, tuple[str, ...]] = {
 # The dialects each provider kind's adapter can send at all.
 CAN_SEND: dict[str, tuple[str, ...]] = {
     "openai": ("openai.chat", "openai.responses", "openai.completions", "openai.embeddings", "openai.images",
-               "openai.audio.speech", "openai.audio.transcriptions", "openai.moderations", "openai.rerank"),
+               "openai.audio.speech", "openai.audio.transcriptions", "openai.moderations", "openai.rerank",
+               "openai.realtime"),
     "anthropic": ("anthropic.messages",),
     "demo": ("openai.chat",),
     "gemini": ("gemini",),
