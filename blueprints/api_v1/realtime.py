@@ -12,7 +12,7 @@ from blueprints.api_v1.relaying import client_info
 from services.relay.errors import RelayError
 from services.relay.realtime import DOOR
 from services.relay.realtime.pump import SUBPROTOCOL, ClientSocket, abandon, relay_session
-from services.relay.realtime.session import open_session
+from services.relay.realtime.session import check_model, open_session
 
 BETA_SUBPROTOCOL = "openai-beta.realtime-v1"
 
@@ -32,6 +32,7 @@ class _Upgraded(Response):
 def realtime():
     if not _is_upgrade():
         # Checked like a session would be (key, model, channel) but never held or opened.
+        check_model(g.api_key, request.args.get("model"))
         raise RelayError(426, "upgrade_required", "The Realtime API is a WebSocket: connect with "
                          "`Upgrade: websocket` (wss://.../v1/realtime?model=...).")
     offered = [p.strip() for p in request.headers.get("Sec-WebSocket-Protocol", "").split(",")]

@@ -52,6 +52,13 @@ def _connect(route: Route, model_id: str, headers: dict):
         return ws
 
 
+def check_model(key: KeyContext, model_id: str | None) -> None:
+    """The checks a session's model gets, for a plain GET (never held or opened)."""
+    if not model_id:
+        raise RelayError(400, "model_required", "The query parameter 'model' is required.")
+    routing.resolve(key, model_id, NAME)
+
+
 def open_session(key: KeyContext, model_id: str | None, *, request_id: str, client: ClientInfo,
                  beta: bool = False) -> Session:
     """Everything up to an open upstream session, with the first hold."""
@@ -59,8 +66,7 @@ def open_session(key: KeyContext, model_id: str | None, *, request_id: str, clie
     config = current_app.config
     held, route, bill = False, None, None
     try:
-        if not model_id:
-            raise RelayError(400, "model_required", "The query parameter 'model' is required.")
+        check_model(key, model_id)
         route = routing.resolve(key, model_id, NAME)
         limits.check_tokens(key)
         if routing.next_channel(route) is None:

@@ -241,6 +241,15 @@ def test_every_image_operation_with_its_example(call, live, api_key, document, u
     check(document, "/v1/images/generations", "post", reply, 400)  # DALL·E does not stream
 
 
+@pytest.mark.parametrize("prefix", ["", "apiV1_"])
+def test_the_realtime_operation_over_plain_http(call, prefix):
+    # The WebSocket itself is tests/blueprints/api_v1/test_realtime.py's; over plain HTTP the
+    # checks before the upgrade answer in the documented shapes.
+    call(prefix + "createRealtimeSession", 503, model=MODEL)  # a chat-only channel
+    call(prefix + "createRealtimeSession", 404, model="no-such-model")
+    call(prefix + "createRealtimeSession", 400)
+
+
 def test_every_documented_operation_was_called(call):
     # Runs last in this module: the tests above must have called them all.
     assert sorted(set(call.ops) - call.called) == []
