@@ -13,7 +13,9 @@ still open is settled in the pump's `finally`: at the estimate of a
 response cut short, else at zero.
 
 Every hold is a ledger reserve/settle pair of its own, under the request id
-`<session id>.<n>`, so each is idempotent and swept like any other."""
+`<session id>.<n>`, so each is idempotent and swept like any other; an idle
+session's hold is renewed (settled at zero, taken again) every half of
+HOLD_TTL_SECONDS, so the sweeper never takes a live session's."""
 from __future__ import annotations
 
 import time
@@ -77,7 +79,7 @@ class SessionBill:
         """Settle the open hold at `usage`'s cost (never above the hold),
         with a request log row unless `log` is False (a hold no response
         used). Returns the credits charged."""
-        request_id, self.current = self.current, None
+        request_id = self.current
         if request_id is None:
             return 0
         cost = min(pricing.cost(self.model.price, usage), self.hold) if usage is not None else 0
@@ -96,6 +98,7 @@ class SessionBill:
                 "client_ip": self.client.ip, "user_agent": (self.client.user_agent or "")[:255],
             }
         charged = ledger.settle(self.key.account_id, self.key.id, self.hold, cost, request_id, record)
+        self.current = None  # only now: a settle cut short is retried (idempotently) at the session's end
         self.charged += charged
         limits.record_tokens(self.key, usage)
         if record is not None:

@@ -58,6 +58,8 @@ class _Pump:
         self.bill = session.bill
         self.hold_ready = Event()      # client frames wait while no hold is open
         self.hold_ready.set()
+        self.billing = Semaphore()     # a response.done and a hold renewal, one at a time
+        self.stopped = Event()         # the session is ending: the keeper stops
         self.running = 0               # responses created and not done
         self.text_seen: list[str] = []
         self.client_gone = False
@@ -99,8 +101,9 @@ class _Pump:
                     continue
                 # Charged, and the next hold taken, before the client reads it:
                 # a client that has read response.done finds its balance final.
-                self._settle(done)
-                refused = None if self.client_gone else self._next_hold()
+                with self.billing:
+                    self._settle(done)
+                    refused = None if self.client_gone else self._next_hold()
                 self.client.send(text)
                 if refused is not None:
                     self._refuse(refused)
@@ -159,10 +162,28 @@ class _Pump:
         self.hold_ready.set()
         return None
 
+    def keep_hold(self, every: float) -> None:
+        """Renew an idle session's hold every `every` seconds (half of
+        HOLD_TTL_SECONDS), so the sweeper never takes it back from a live
+        session; the session ends if the renewal cannot be covered."""
+        while not self.stopped.wait(every):
+            with self.billing:
+                if self.running or self.bill.current is None:
+                    continue  # a response runs on it: its response.done renews it
+                self.hold_ready.clear()
+                with self.app.app_context():
+                    self.bill.charge(None, log=False)
+                refused = self._next_hold()
+            if refused is not None:
+                self._refuse(refused)
+                self.upstream.abort()  # ends the upstream reader, and so the session
+                return
+
     # the session --------------------------------------------------------
     def run(self) -> None:
         readers = [gevent.spawn(self.from_client), gevent.spawn(self.from_upstream)]
         client_reader, upstream_reader = readers
+        keeper = gevent.spawn(self.keep_hold, max(self.app.config["HOLD_TTL_SECONDS"] / 2, 1))
         try:
             gevent.wait(readers, count=1)
             if client_reader.dead and not upstream_reader.dead:
@@ -179,6 +200,8 @@ class _Pump:
                 if upstream_reader.exception is not None:
                     raise upstream_reader.exception
         finally:
+            self.stopped.set()
+            keeper.join(timeout=5)  # lets a renewal in progress finish its transaction
             if not upstream_reader.dead:
                 try:  # a polite close: the reader returns on the upstream's answer
                     self.upstream.send_close()

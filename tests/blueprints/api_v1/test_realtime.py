@@ -249,3 +249,23 @@ def test_unknown_models_and_chat_only_channels_never_get_a_session(stack, fake_r
                      timeout=10)
     assert r.status_code == 426 and r.json()["error"]["code"] == "upgrade_required"
     assert stack.balance(account) == 100_000 and stack.verify() == []
+
+
+def test_an_idle_sessions_hold_is_renewed_before_the_sweeper_could_take_it(sqlite_databases, fake_rt):
+    s = Stack(sqlite_databases.new(), name="realtime-renewal", env={"HOLD_TTL_SECONDS": "2"})
+    try:
+        s.set_model(MODEL, context_window=1000, max_output_tokens=500, **PRICES)
+        s.add_channel("rt", fake_rt + "/v1", [MODEL], model_map={MODEL: UPSTREAM_NAME}, speaks="openai.realtime")
+        key, _key_id, account = s.new_key(100_000)
+        with open_ws(s, key) as ws:
+            recv(ws)
+            time.sleep(2.6)  # renewed every HOLD_TTL_SECONDS / 2
+            assert s.balance(account) == 100_000 - HOLD  # one hold at a time, however often renewed
+            ws.send(json.dumps({"type": "response.create"}))
+            until(ws, "response.done")
+        entries = settled(s, account, 100_000 - cost(10, 5))
+        reserves = [e for e in entries if e.kind == "reserve"]
+        assert len(reserves) >= 3 and [e.amount for e in entries if e.kind == "charge"] == [-cost(10, 5)]
+        assert len(s.logs(account)) == 1  # renewals are no requests
+    finally:
+        s.stop()
