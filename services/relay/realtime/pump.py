@@ -86,33 +86,39 @@ class _Pump:
     # upstream -> client -------------------------------------------------
     def from_upstream(self) -> None:
         try:
-            while True:
+            while not (self.client_gone and not self.running):
                 opcode, data = self.upstream.recv_data()
                 if opcode == upstream_ws.websocket.ABNF.OPCODE_CLOSE:
                     self.upstream_close = _close_of(data)
                     return
                 if opcode == upstream_ws.BINARY:
-                    self.client.send(bytes(data))
+                    self._to_client(bytes(data))
                     continue
                 text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
                 done = self._observe(text)
                 if done is None:
-                    self.client.send(text)
+                    self._to_client(text)
                     continue
                 # Charged, and the next hold taken, before the client reads it:
                 # a client that has read response.done finds its balance final.
                 with self.billing:
                     self._settle(done)
                     refused = None if self.client_gone else self._next_hold()
-                self.client.send(text)
+                self._to_client(text)
                 if refused is not None:
                     self._refuse(refused)
-                if self.client_gone:
-                    return
-        except ConnectionClosed:
-            self.client_gone = True
         except (upstream_ws.Closed, OSError):
             self.upstream_close = self.upstream_close or (1011, "upstream connection lost")
+
+    def _to_client(self, data) -> None:
+        """Relay to the client; once it is gone, a running response is still
+        read to its response.done (after response.cancel), which bills it."""
+        if self.client_gone:
+            return
+        try:
+            self.client.send(data)
+        except ConnectionClosed:
+            self.client_gone = True
 
     def _refuse(self, error: RelayError) -> None:
         """End the session with the error event, the client told why."""

@@ -54,6 +54,8 @@ def stack(databases, fake_rt):
     s.add_channel("rt", fake_rt + "/v1", [MODEL], model_map={MODEL: UPSTREAM_NAME}, speaks="openai.realtime")
     # Points at the realtime fake too: were it ever asked for a session, the fake would count it.
     s.add_channel("chat-only", fake_rt + "/v1", ["chat-only-model"])
+    s.set_model("rt-refused", context_window=1000, max_output_tokens=500, **PRICES)
+    s.add_channel("refused", fake_rt + "/v1", ["rt-refused"], api_key="sk-refused", speaks="openai.realtime")
     yield s
     s.stop()
 
@@ -249,6 +251,38 @@ def test_unknown_models_and_chat_only_channels_never_get_a_session(stack, fake_r
                      timeout=10)
     assert r.status_code == 426 and r.json()["error"]["code"] == "upgrade_required"
     assert stack.balance(account) == 100_000 and stack.verify() == []
+
+
+def test_a_session_is_one_request_in_flight_for_the_key(stack):
+    key, _key_id, account = stack.new_key(100_000, max_concurrency=1)
+    with open_ws(stack, key) as ws:
+        recv(ws)
+        with pytest.raises(InvalidStatus) as refused:
+            open_ws(stack, key)
+        assert refused.value.response.status_code == 429
+    settled(stack, account, 100_000)
+    deadline = time.monotonic() + 10
+    while True:  # the slot is given back in the session's finally
+        try:
+            with open_ws(stack, key) as ws:
+                assert recv(ws)["type"] == "session.created"
+            break
+        except InvalidStatus:
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+    settled(stack, account, 100_000)
+
+
+def test_an_upstream_that_refuses_the_channels_key_is_a_502_and_nothing_is_held(stack):
+    key, _key_id, account = stack.new_key(100_000)
+    with pytest.raises(InvalidStatus) as refused:
+        open_ws(stack, key, url=ws_url(stack, "rt-refused"))
+    assert refused.value.response.status_code == 502
+    assert json.loads(refused.value.response.body)["error"]["code"] == "provider_error"
+    assert "sk-refused" not in refused.value.response.body.decode()
+    settled(stack, account, 100_000)
+    (row,) = stack.logs(account)
+    assert (row.status, row.error_code, row.credits) == (502, "provider_error", 0)
 
 
 def test_an_idle_sessions_hold_is_renewed_before_the_sweeper_could_take_it(sqlite_databases, fake_rt):
