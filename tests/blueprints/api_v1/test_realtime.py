@@ -211,6 +211,18 @@ def test_an_upstream_that_hangs_up_mid_response_is_billed_what_was_relayed(stack
         (estimate, True, 502, "provider_error")
 
 
+def test_an_idle_upstream_that_hangs_up_returns_the_hold(stack):
+    key, _key_id, account = stack.new_key(100_000)
+    with open_ws(stack, key) as ws:
+        recv(ws)
+        ws.send(json.dumps({"type": "x_fake.hang_up"}))
+        with pytest.raises(ConnectionClosed) as closed:
+            ws.recv(timeout=10)
+        assert closed.value.rcvd.code == 1011
+    settled(stack, account, 100_000)
+    assert stack.logs(account) == []  # no response ran: nothing to log
+
+
 def test_the_key_in_the_browser_subprotocol(stack):
     key, _key_id, account = stack.new_key(100_000)
     with connect(ws_url(stack, prefix="/api/v1"), proxy=None,
