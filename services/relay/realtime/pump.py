@@ -17,6 +17,7 @@ from gevent.event import Event
 from gevent.lock import Semaphore
 from flask import Flask
 from simple_websocket import ConnectionClosed, Server
+from wsproto.events import Message, TextMessage
 
 from services.relay.dialects import openai_realtime
 from services.relay.errors import RelayError
@@ -39,9 +40,10 @@ class ClientSocket(Server):
     def send(self, data):
         if not self.connected:
             raise ConnectionClosed(self.close_reason, self.close_message)
-        from wsproto.events import Message, TextMessage
-        frame = self.ws.send(Message(data=data) if isinstance(data, bytes) else TextMessage(data=str(data)))
+        # Encoded and written under one lock: with permessage-deflate, frames must
+        # reach the wire in the order the compressor saw them.
         with self._write:
+            frame = self.ws.send(Message(data=data) if isinstance(data, bytes) else TextMessage(data=str(data)))
             self.sock.sendall(frame)
 
 
@@ -244,11 +246,15 @@ class _Pump:
 
 
 def _close_of(data) -> tuple[int, str]:
-    """The (code, reason) of a close frame's payload."""
+    """The (code, reason) of a close frame's payload, as a code we may send
+    on (1005, 1006, 1015 and undefined ones never go on the wire)."""
     data = data or b""
-    if len(data) >= 2:
-        return int.from_bytes(data[:2], "big"), data[2:].decode("utf-8", "replace")
-    return 1000, ""
+    if len(data) < 2:
+        return 1000, ""
+    code = int.from_bytes(data[:2], "big")
+    if code in (1004, 1005, 1006, 1015) or code < 1000 or 1015 < code < 3000 or code > 4999:
+        code = 1011
+    return code, data[2:].decode("utf-8", "replace")
 
 
 def relay_session(app: Flask, session: Session, client: ClientSocket) -> None:
