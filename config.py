@@ -87,6 +87,13 @@ class Config:
 
     # A stream silent this long gets a keep-alive (`: keep-alive` / `ping`).
     STREAM_PING_SECONDS = _float("STREAM_PING_SECONDS", 10.0)
+    # Realtime sessions (/v1/realtime): the prompt tokens one response's
+    # hold counts when the model has no context window; the largest client
+    # frame accepted; how long a client that hung up mid-response waits for
+    # the upstream's response.done after response.cancel (else estimated).
+    REALTIME_PROMPT_BOUND_TOKENS = _int("REALTIME_PROMPT_BOUND_TOKENS", 32768)
+    REALTIME_MAX_MESSAGE_BYTES = _int("REALTIME_MAX_MESSAGE_BYTES", 16 * 1024 * 1024)
+    REALTIME_CANCEL_WAIT_SECONDS = _float("REALTIME_CANCEL_WAIT_SECONDS", 3.0)
     # Upstream timeouts (seconds), unless a channel sets its own. First byte:
     # until the response starts (for a non-stream call, the whole answer).
     # Idle: the longest silence between stream chunks.

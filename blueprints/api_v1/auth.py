@@ -21,8 +21,9 @@ _UNSET = object()
 
 def presented_key() -> str | None:
     """The key where the request's door lets its clients present it: a
-    Bearer token, a header of the door's own (x-api-key...), or the query
-    parameter it names (Gemini's ?key=)."""
+    Bearer token, a header of the door's own (x-api-key...), the query
+    parameter it names (Gemini's ?key=), or a WebSocket subprotocol
+    (Realtime's openai-insecure-api-key.<key>)."""
     door = g.get("door") or OPENAI_DOOR
     for header in door.key_headers:
         value = request.headers.get(header, "")
@@ -33,6 +34,11 @@ def presented_key() -> str | None:
             return value.strip()
     if door.key_query:
         return request.args.get(door.key_query, "").strip() or None
+    if door.key_subprotocol:
+        for offered in request.headers.get("Sec-WebSocket-Protocol", "").split(","):
+            offered = offered.strip()
+            if offered.startswith(door.key_subprotocol):
+                return offered[len(door.key_subprotocol):] or None
     return None
 
 

@@ -55,6 +55,7 @@ SHOWN_TRANSLATED = (
     N_('Query a purchase order'),
     N_('Query a top-up order'),
     N_('Quota of a key'),
+    N_('Realtime session (WebSocket)'),
     N_('Recent requests of a key'),
     N_('Rerank documents'),
     N_('Revoke a key'),

@@ -205,12 +205,43 @@ VIDEO_CURL = """curl {api_base}/videos -H "Authorization: Bearer $TOLLGATE_KEY" 
 curl {api_base}/videos/video_... -H "Authorization: Bearer $TOLLGATE_KEY"
 curl -o lighthouse.mp4 {api_base}/videos/video_.../content -H "Authorization: Bearer $TOLLGATE_KEY" """
 
+REALTIME_PYTHON = """import asyncio, json, os
+import websockets  # pip install websockets
+
+async def main():
+    url = "{ws_base}/realtime?model=gpt-realtime"
+    headers = {{"Authorization": "Bearer " + os.environ["TOLLGATE_KEY"]}}
+    async with websockets.connect(url, additional_headers=headers) as ws:
+        await ws.send(json.dumps({{"type": "session.update",
+                                  "session": {{"type": "realtime", "output_modalities": ["text"]}}}}))
+        await ws.send(json.dumps({{"type": "conversation.item.create", "item": {{
+            "type": "message", "role": "user", "content": [{{"type": "input_text", "text": "Hello!"}}]}}}}))
+        await ws.send(json.dumps({{"type": "response.create"}}))
+        async for message in ws:
+            event = json.loads(message)
+            if event["type"] == "response.output_text.delta":
+                print(event["delta"], end="", flush=True)
+            elif event["type"] in ("response.done", "error"):
+                print(event.get("response", {{}}).get("usage") or event)  # each response.done is billed
+                break
+
+asyncio.run(main())"""
+
+REALTIME_BROWSER = """// A browser cannot set headers: the key goes in a subprotocol (a key meant for the browser).
+const ws = new WebSocket("{ws_base}/realtime?model=gpt-realtime",
+                         ["realtime", "openai-insecure-api-key." + key]);
+ws.onopen = () => ws.send(JSON.stringify({{type: "response.create"}}));
+ws.onmessage = (message) => console.log(JSON.parse(message.data).type);"""
+
 
 def render(site: str, api_base: str, endpoint: str, model: str) -> dict:
-    values = {"site": site, "api_base": api_base, "endpoint": endpoint, "model": model}
+    values = {"site": site, "api_base": api_base, "endpoint": endpoint, "model": model,
+              "ws_base": "ws" + api_base[4:] if api_base.startswith("http") else api_base}
     return {"samples": {name: code.format(**values) for name, code in SAMPLES.items()},
             "stream": STREAM.format(**values), "claude_code": CLAUDE_CODE.format(**values),
             "codex": CODEX.format(**values), "agents": AGENTS.format(**values),
             "gemini_cli": GEMINI_CLI.format(**values), "genai": GENAI.format(**values),
             "media_python": MEDIA_PYTHON.format(**values), "media_curl": MEDIA_CURL.format(**values),
-            "video_python": VIDEO_PYTHON.format(**values), "video_curl": VIDEO_CURL.format(**values).rstrip()}
+            "video_python": VIDEO_PYTHON.format(**values), "video_curl": VIDEO_CURL.format(**values).rstrip(),
+            "realtime_python": REALTIME_PYTHON.format(**values),
+            "realtime_browser": REALTIME_BROWSER.format(**values)}

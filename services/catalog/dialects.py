@@ -21,6 +21,7 @@ DIALECTS: tuple[str, ...] = (
     "openai.videos",
     "anthropic.messages",
     "gemini",
+    "openai.realtime",  # WebSocket sessions (/v1/realtime), never offered by default
 )
 
 # What a channel speaks when the operator has not said (its `speaks` is NULL).
@@ -35,7 +36,7 @@ DEFAULT_SPEAKS: dict[str, tuple[str, ...]] = {
 CAN_SEND: dict[str, tuple[str, ...]] = {
     "openai": ("openai.chat", "openai.responses", "openai.completions", "openai.embeddings", "openai.images",
                "openai.audio.speech", "openai.audio.transcriptions", "openai.moderations", "openai.rerank",
-               "openai.videos"),
+               "openai.videos", "openai.realtime"),
     "anthropic": ("anthropic.messages",),
     "demo": ("openai.chat",),
     "gemini": ("gemini",),

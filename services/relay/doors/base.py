@@ -19,6 +19,9 @@ class Door:
     error_body: Callable       # (RelayError) -> dict
     key_headers: tuple = ("authorization", "x-api-key")
     key_query: str | None = None  # a query parameter that may carry the key too (Gemini's ?key=)
+    # A WebSocket subprotocol prefix that may carry the key (browsers cannot set headers):
+    # the Realtime API's "openai-insecure-api-key.<key>".
+    key_subprotocol: str | None = None
 
 
 @dataclass(frozen=True)

@@ -256,6 +256,13 @@ def test_every_video_operation_with_its_example(call, live, fake_upstream):
         assert call(prefix + "getVideoContent", params={"video_id": video["id"]}) is None  # video/mp4
         assert call(prefix + "remixVideo", params={"video_id": video["id"]})["remixed_from_video_id"] == video["id"]
         call(prefix + "getVideo", 404, params={"video_id": "video_nosuch"})
+@pytest.mark.parametrize("prefix", ["", "apiV1_"])
+def test_the_realtime_operation_over_plain_http(call, prefix):
+    # The WebSocket itself is tests/blueprints/api_v1/test_realtime.py's; over plain HTTP the
+    # checks before the upgrade answer in the documented shapes.
+    call(prefix + "createRealtimeSession", 503, model=MODEL)  # a chat-only channel
+    call(prefix + "createRealtimeSession", 404, model="no-such-model")
+    call(prefix + "createRealtimeSession", 400)
 
 
 def test_every_documented_operation_was_called(call):

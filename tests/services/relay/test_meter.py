@@ -68,7 +68,7 @@ def test_legacy_completions_read_text_and_usage():
     assert m.billable(1) == Usage(prompt_tokens=7, completion_tokens=16) and m.finish_reason == "length"
     assert set(DIALECTS) == {"openai.chat", "anthropic.messages", "openai.responses", "gemini", "openai.completions",
                              "openai.audio.speech", "openai.audio.transcriptions", "openai.images",
-                             "openai.embeddings", "openai.moderations", "openai.rerank"}
+                             "openai.embeddings", "openai.moderations", "openai.rerank", "openai.realtime"}
 
 
 @pytest.mark.parametrize("dialect, answer", [
