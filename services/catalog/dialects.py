@@ -21,6 +21,7 @@ DIALECTS: tuple[str, ...] = (
     "openai.videos",
     "anthropic.messages",
     "gemini",
+    "midjourney",
 )
 
 # What a channel speaks when the operator has not said (its `speaks` is NULL).
@@ -29,6 +30,7 @@ DEFAULT_SPEAKS: dict[str, tuple[str, ...]] = {
     "anthropic": ("anthropic.messages",),
     "demo": ("openai.chat",),
     "gemini": ("gemini",),
+    "midjourney": ("midjourney",),
 }
 
 # The dialects each provider kind's adapter can send at all.
@@ -39,6 +41,7 @@ CAN_SEND: dict[str, tuple[str, ...]] = {
     "anthropic": ("anthropic.messages",),
     "demo": ("openai.chat",),
     "gemini": ("gemini",),
+    "midjourney": ("midjourney",),
 }
 
 # The provider kinds a channel can be (relay.adapters.ADAPTERS has an adapter for each).
