@@ -123,10 +123,12 @@ def test_change_and_blend_and_describe_are_priced_by_action(mj):
                                     "state": directive(after=0.2)}).json()["result"]
     describe = client.submit("describe", {"base64": "data:image/png;base64,AAAA",
                                           "state": directive(after=0.2)}).json()["result"]
-    for task_id in (variation, blend, describe):
+    modal = client.submit("modal", {"taskId": first, "prompt": "a red fox", "state": directive(after=0.2)}).json()
+    assert modal["code"] == 1
+    for task_id in (variation, blend, describe, modal["result"]):
         assert client.until_done(task_id)[0]["status"] == "SUCCESS"
     models = [row.model for row in tasks_of(mj, account)]
-    assert models == ["mj_imagine", "mj_variation", "mj_blend", "mj_describe"]
+    assert models == ["mj_imagine", "mj_variation", "mj_blend", "mj_describe", "mj_modal"]
     spent = sorted(-a for k, a in kinds(mj, account) if k == "charge")
     assert spent == sorted(PRICES[m] for m in models)
     assert mj.verify() == []
@@ -147,6 +149,20 @@ def test_a_refused_submit_is_passed_through_and_not_charged(mj, code):
     assert [k for k, _ in entries] == ["reserve", "release"] and mj.verify() == []
     (log,) = mj.logs(account)
     assert (log.error_code, log.credits) == ("task_refused", 0)
+
+
+def test_code_21_names_our_task_when_it_is_this_accounts(mj):
+    raw, _, account = mj.new_key(CREDITS)
+    client = Client(mj, raw)
+    words = f"the same words {account} {mj.db_url[:10]} "  # the fake's tasks outlive a module
+    first = client.submit("imagine", {"prompt": words + directive(after=0.2)}).json()["result"]
+    answer = client.submit("imagine", {"prompt": words + directive(code=21)}).json()
+    assert answer["code"] == 21 and answer["result"] == first
+    client.until_done(first)
+    assert sorted(kinds(mj, account)) == sorted([("adjust", CREDITS), ("reserve", -300), ("reserve", -300),
+                                                 ("release", 300), ("release", 300), ("charge", -300)])
+    assert mj.balance(account) == CREDITS - PRICES["mj_imagine"] and mj.verify() == []
+    assert len(tasks_of(mj, account)) == 1
 
 
 def test_code_22_in_queue_is_accepted_and_charged(mj):

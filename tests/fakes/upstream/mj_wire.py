@@ -54,6 +54,10 @@ def task_object(task, host: str) -> dict:
     }
 
 
+def _words(prompt) -> str:
+    return (prompt or "").split("[[fake", 1)[0].strip()
+
+
 def _answer(app, start_response, code: int, description: str, result=None, properties=None):
     body = {"code": code, "description": description, "result": result,
             "properties": properties if properties is not None else {"discordInstanceId": "1118138338562560102"}}
@@ -81,7 +85,8 @@ def _submit(app, start_response, kind: str, body: dict, rec):
         return app._json(start_response, status, orjson.dumps({"error": behaviour.get("error_message") or "down"}))
     code = behaviour.get("code", 1)
     if code == 21:
-        same = next((t for t in tasks_wire.store(app).values() if t.request.get("prompt") == body.get("prompt")), None)
+        words = _words(body.get("prompt"))  # the same prompt, whatever its directive
+        same = next((t for t in tasks_wire.store(app).values() if _words(t.request.get("prompt")) == words), None)
         return _answer(app, start_response, 21, WORDS[21], same.id if same else "9999999999999999")
     if code == 24:
         return _answer(app, start_response, 24, WORDS[24], None, {"promptEn": body.get("prompt"),
