@@ -26,7 +26,6 @@ def _site() -> str:
     return (current_app.config.get("SITE_URL") or request.host_url).rstrip("/")
 
 
-@bp.post("/mj/submit/<any(imagine, action, blend, describe, modal, change):kind>")
 @api_view(DOOR)
 def mj_submit(kind):
     body = read_json_body()
@@ -34,6 +33,10 @@ def mj_submit(kind):
         raise invalid_request("The request body must be a JSON object.")
     answer, status = midjourney.submit(g.api_key, kind, body, request_id=g.request_id, client=client_info())
     return _json(answer, status)
+
+
+for _kind in door.KINDS:  # one rule a submit: each is its own documented operation
+    bp.add_url_rule(f"/mj/submit/{_kind}", "mj_submit", mj_submit, methods=["POST"], defaults={"kind": _kind})
 
 
 @bp.get("/mj/task/<task_id>/fetch")
