@@ -26,6 +26,7 @@ MODELS = {
 }
 CHANGE_ACTIONS = ("UPSCALE", "VARIATION", "REROLL")
 DIMENSIONS = ("PORTRAIT", "SQUARE", "LANDSCAPE")
+BLEND_MOST = 5
 # Fields never sent upstream: the provider would call the client's hook
 # with its own ids; Tollgate's clients poll Tollgate.
 DROPPED = ("notifyHook",)
@@ -82,16 +83,18 @@ def _text(body: dict, name: str, required: bool = True) -> None:
     if value is None and not required:
         return
     if not isinstance(value, str) or not value.strip():
-        raise RelayError(400, "prompt_required" if name == "prompt" else "invalid_request_error",
-                         f"The '{name}' field must be a non-empty string.")
+        message = f"The '{name}' field must be a non-empty string."
+        raise RelayError(400, "prompt_required", message) if name == "prompt" else invalid_request(message)
 
 
-def _images(body: dict, name: str, least: int) -> None:
+def _images(body: dict, name: str, least: int, most: int | None = None) -> None:
     value = body.get(name)
     if value is None and least == 0:
         return
-    if not isinstance(value, list) or len(value) < least or not all(isinstance(v, str) and v for v in value):
-        raise invalid_request(f"'{name}' must be a list of at least {least} base64 data URLs.")
+    if not isinstance(value, list) or not least <= len(value) <= (most or len(value)) \
+            or not all(isinstance(v, str) and v for v in value):
+        bounds = f"{least} to {most}" if most else f"at least {least}"
+        raise invalid_request(f"'{name}' must be a list of {bounds} base64 data URLs.")
 
 
 def parse(body, headers=None) -> Ask:
@@ -103,7 +106,7 @@ def parse(body, headers=None) -> Ask:
         _text(body, "prompt")
         _images(body, "base64Array", 0)
     elif kind == "blend":
-        _images(body, "base64Array", 2)
+        _images(body, "base64Array", 2, BLEND_MOST)
         if body.get("dimensions") not in (None, *DIMENSIONS):
             raise invalid_request(f"'dimensions' must be one of {', '.join(DIMENSIONS)}.")
     elif kind == "describe":

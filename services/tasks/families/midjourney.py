@@ -113,8 +113,9 @@ def view(task) -> dict:
     result = task.result or {}
     done = task.status == SUCCEEDED
     return {
-        "id": task.id, "action": result.get("action") or task.action, "prompt": result.get("prompt", params.get("prompt")),
-        "promptEn": result.get("promptEn"), "description": result.get("description"), "state": params.get("state"),
+        "id": task.id, "action": result.get("action") or task.action,
+        "prompt": result.get("prompt", params.get("prompt")), "promptEn": result.get("promptEn"),
+        "description": result.get("description"), "state": params.get("state"),
         "submitTime": _ms(task.created_at), "startTime": result.get("startTime"),
         "finishTime": _ms(task.finished_at) if task.finished_at else None,
         "imageUrl": f"/mj/image/{task.id}" if done and task.result_url else None,
