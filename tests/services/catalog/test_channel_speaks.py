@@ -18,11 +18,12 @@ BASE = "http://127.0.0.1:9/v1"
 def test_the_names_and_defaults():
     assert DIALECTS == ("openai.chat", "openai.responses", "openai.completions", "openai.embeddings",
                         "openai.images", "openai.audio.speech", "openai.audio.transcriptions",
-                        "openai.moderations", "openai.rerank", "anthropic.messages", "gemini")
+                        "openai.moderations", "openai.rerank", "openai.videos", "anthropic.messages", "gemini",
+                        "midjourney")
     assert DEFAULT_SPEAKS == {"openai": ("openai.chat",), "anthropic": ("anthropic.messages",),
-                              "demo": ("openai.chat",), "gemini": ("gemini",)}
-    assert CAN_SEND["gemini"] == ("gemini",)
-    assert CAN_SEND["openai"] == DIALECTS[:9] and CAN_SEND["anthropic"] == ("anthropic.messages",)
+                              "demo": ("openai.chat",), "gemini": ("gemini",), "midjourney": ("midjourney",)}
+    assert CAN_SEND["gemini"] == ("gemini",) and CAN_SEND["midjourney"] == ("midjourney",)
+    assert CAN_SEND["openai"] == DIALECTS[:10] and CAN_SEND["anthropic"] == ("anthropic.messages",)
     assert CAN_SEND["demo"] == ("openai.chat",)
     for kind, names in DEFAULT_SPEAKS.items():
         assert set(names) <= set(CAN_SEND[kind])
