@@ -22,8 +22,8 @@ ACCEPTED = (1, 22)
 STATUSES = {"NOT_START": QUEUED, "SUBMITTED": QUEUED, "MODAL": IN_PROGRESS, "IN_PROGRESS": IN_PROGRESS,
             "SUCCESS": SUCCEEDED, "FAILURE": FAILED, "CANCEL": FAILED}
 OPEN_STATUSES = ("NOT_START", "SUBMITTED", "IN_PROGRESS")
-# The provider's fields a task view repeats (its ids and URLs are not among them).
 ACTIONS = {model: action for action, model in door.MODELS.items()}
+# The provider's fields a task view repeats (its ids and URLs are not among them).
 COPIED = ("action", "prompt", "promptEn", "description", "startTime", "failReason", "buttons")
 
 
@@ -47,6 +47,7 @@ def accept(answer: dict, call) -> Accepted:
     result = answer.get("result")
     if code not in ACCEPTED:
         ours = store.by_provider_id(call.key.account_id, door.DIALECT, str(result)) if result else None
+        ours = ours if ours is not None and ours.channel_id == call.channel.id else None  # ids are per provider
         raise Refused({"code": code, "description": answer.get("description") or "",
                        "result": ours.id if ours is not None else None,
                        "properties": properties(answer.get("properties"))})
@@ -63,11 +64,13 @@ def fetch(task) -> Fetch:
 
 
 def _percent(value) -> int:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return int(value)
-    if isinstance(value, str) and value.rstrip("%").strip().isdigit():
-        return int(value.rstrip("%"))
-    return 0
+    """midjourney-proxy's "45%" (or a bare number) as 0..100."""
+    if isinstance(value, bool):
+        return 0
+    try:
+        return max(0, min(int(float(value.strip().rstrip("%") if isinstance(value, str) else value)), 100))
+    except (TypeError, ValueError, OverflowError):
+        return 0
 
 
 def read(answer: dict, task) -> Poll:
@@ -76,7 +79,10 @@ def read(answer: dict, task) -> Poll:
     result = {name: answer.get(name) for name in COPIED if answer.get(name) is not None}
     result["properties"] = properties(answer.get("properties"))
     image = answer.get("imageUrl")
-    return Poll(status=status, progress=min(_percent(answer.get("progress")), 100),
+    for name, kind in (("startTime", int), ("buttons", list)):  # the shapes the views promise
+        if not isinstance(result.get(name), kind):
+            result.pop(name, None)
+    return Poll(status=status, progress=_percent(answer.get("progress")),
                 upstream_status=(upstream or "")[:64] or None, result=result,
                 result_url=image if isinstance(image, str) and image else None,
                 error=str(answer.get("failReason") or "") or None)

@@ -59,5 +59,6 @@ def test_the_providers_task_is_read_without_its_accounts():
     assert (poll.status, poll.progress, poll.result["properties"]) == ("in_progress", 45, {"finalPrompt": "a cat"})
     done = family.read({**answer, "status": "SUCCESS", "progress": "100%", "imageUrl": "https://cdn/x.png"}, None)
     assert (done.status, done.result_url) == ("succeeded", "https://cdn/x.png")
+    assert [family.read({"progress": p}, None).progress for p in ("12.5%", 7, "x", None, "250%")] == [12, 7, 0, 0, 100]
     failed = family.read({"status": "FAILURE", "failReason": "banned"}, None)
     assert (failed.status, failed.error) == ("failed", "banned")
