@@ -249,3 +249,19 @@ def test_too_few_credits_is_402(mj):
     reply = Client(mj, raw).submit("imagine", {"prompt": "x"})
     assert reply.status_code == 402 and reply.json()["code"] == 4
     assert mj.balance(account) == PRICES["mj_imagine"] - 1
+
+
+def test_a_bad_key_is_401_in_midjourneys_shape(mj):
+    reply = Client(mj, "sk-not-a-key").submit("imagine", {"prompt": "x"})
+    assert reply.status_code == 401 and reply.json()["code"] == 4
+    assert reply.json()["properties"] == {"error": "invalid_api_key"}
+
+
+def test_an_action_no_model_is_priced_for_is_404_and_free(mj):
+    raw, _, account = mj.new_key(CREDITS)
+    client = Client(mj, raw)
+    task_id = client.submit("imagine", {"prompt": "zoom me " + directive(after=0.2)}).json()["result"]
+    client.until_done(task_id)
+    reply = client.submit("action", {"taskId": task_id, "customId": "MJ::Outpaint::50::1::abc::SOLO"})
+    assert reply.status_code == 404 and reply.json()["properties"]["error"] == "model_not_available"
+    assert mj.balance(account) == CREDITS - PRICES["mj_imagine"]
