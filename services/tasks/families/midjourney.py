@@ -1,5 +1,6 @@
 """Midjourney (midjourney-proxy's API) as a task family: the submit's return
-code read into a task, the provider's task (GET /mj/task/{id}/fetch) into
+code read into a task, the provider's task (GET /mj/task/{id}/fetch, or
+several of one channel at once by POST /mj/task/list-by-condition) into
 polls, and our task written back as midjourney-proxy's task object under
 our id, its image at Tollgate's /mj/image/{id}.
 
@@ -63,6 +64,16 @@ def fetch(task) -> Fetch:
     return Fetch("GET", f"/mj/task/{task.provider_task_id}/fetch")
 
 
+def _by_id(answer) -> dict:
+    listed = answer if isinstance(answer, list) else []
+    return {str(item["id"]): item for item in listed if isinstance(item, dict) and item.get("id") is not None}
+
+
+def fetch_many(tasks) -> tuple[Fetch, object]:
+    """Open tasks of one channel in one call (midjourney-proxy's list-by-condition)."""
+    return Fetch("POST", "/mj/task/list-by-condition", {"ids": [task.provider_task_id for task in tasks]}), _by_id
+
+
 def _percent(value) -> int:
     """midjourney-proxy's "45%" (or a bare number) as 0..100."""
     if isinstance(value, bool):
@@ -74,6 +85,8 @@ def _percent(value) -> int:
 
 
 def read(answer: dict, task) -> Poll:
+    if not isinstance(answer, dict):  # not a task object: asked again at the next poll
+        return Poll(status=IN_PROGRESS, progress=task.progress if task is not None else 0)
     upstream = answer.get("status") if isinstance(answer.get("status"), str) else None
     status = STATUSES.get(upstream or "", IN_PROGRESS)
     result = {name: answer.get(name) for name in COPIED if answer.get(name) is not None}
@@ -139,4 +152,4 @@ def submit_answer(task) -> dict:
 
 
 FAMILY = Family(name=door.DIALECT, door=door.DOOR, id_prefix="mj_", accept=accept, fetch=fetch, read=read,
-                view=view, measure=measure, params=params)
+                view=view, measure=measure, params=params, fetch_many=fetch_many)

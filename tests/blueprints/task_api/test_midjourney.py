@@ -265,3 +265,20 @@ def test_an_action_no_model_is_priced_for_is_404_and_free(mj):
     reply = client.submit("action", {"taskId": task_id, "customId": "MJ::Outpaint::50::1::abc::SOLO"})
     assert reply.status_code == 404 and reply.json()["properties"]["error"] == "model_not_available"
     assert mj.balance(account) == CREDITS - PRICES["mj_imagine"]
+
+
+def test_open_tasks_of_a_channel_are_polled_together(mj, fake_upstream):
+    """The poller asks about a channel's open tasks in one list-by-condition
+    call; each is still finished, and charged, once."""
+    raw, _, account = mj.new_key(CREDITS)
+    client = Client(mj, raw)
+    ids = [client.submit("imagine", {"prompt": f"batch {i} " + directive(after=1.0)}).json()["result"]
+           for i in range(4)]
+    for task_id in ids:
+        assert client.until_done(task_id)[0]["status"] == "SUCCESS"
+    provider_ids = {task(mj, task_id).provider_task_id for task_id in ids}
+    batches = [set(r["body"]["ids"]) & provider_ids for r in fake_upstream.requests()
+               if r["path"] == "/mj/task/list-by-condition"]
+    assert any(len(batch) >= 2 for batch in batches), batches
+    assert sorted(-a for k, a in kinds(mj, account) if k == "charge") == [PRICES["mj_imagine"]] * 4
+    assert mj.balance(account) == CREDITS - 4 * PRICES["mj_imagine"] and mj.verify() == []
