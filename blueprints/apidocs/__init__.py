@@ -66,6 +66,16 @@ SHOWN_TRANSLATED = (
     N_('Top-up packages'),
     N_('Transcribe audio'),
     N_('Translate audio'),
+    N_('Midjourney'),
+    N_('Midjourney imagine'),
+    N_('Midjourney button action'),
+    N_('Midjourney blend'),
+    N_('Midjourney describe'),
+    N_('Midjourney modal'),
+    N_('Midjourney change'),
+    N_('Get a Midjourney task'),
+    N_('List Midjourney tasks'),
+    N_('Get a Midjourney image'),
 )
 
 

@@ -1,6 +1,7 @@
 """The OpenAPI 3.1 description of every public route: /v1 (and its alias
 /api/v1), the Gemini API under /v1beta (its POST actions under /v1 too),
-the JSON helper API under /api and the token API /api/tokens.
+the JSON helper API under /api, the token API /api/tokens and Midjourney
+at /mj (blueprints/apidocs/midjourney.py).
 
 Kept in Python rather than YAML so shared pieces (the error shapes, the
 alias prefix) are written once and the file needs no parser. It is kept
@@ -967,7 +968,8 @@ def _operation_alias(op: dict, prefix: str) -> dict:
 
 @lru_cache(maxsize=1)
 def _build() -> dict:
-    from blueprints.apidocs.audio import audio_paths  # they build on this module's helpers
+    from blueprints.apidocs import midjourney  # they build on this module's helpers
+    from blueprints.apidocs.audio import audio_paths
     from blueprints.apidocs.realtime import realtime_paths
     from blueprints.apidocs.videos import video_paths
 
@@ -980,6 +982,7 @@ def _build() -> dict:
     paths.update(_gemini_paths())
     paths.update(_store_paths())
     paths.update(_token_paths())
+    paths.update(midjourney.mj_paths())
     return {
         "openapi": "3.1.0",
         "info": {"title": "Tollgate API", "version": VERSION,
@@ -987,10 +990,10 @@ def _build() -> dict:
                                 "prepaid credits, the storefront's JSON helper API and the dashboard's token API. "
                                 "Every response carries `x-request-id`."},
         "servers": [{"url": "/", "description": "This site"}],
-        "tags": TAGS,
+        "tags": [*TAGS, midjourney.TAG],
         "paths": paths,
         "components": {
-            "schemas": SCHEMAS,
+            "schemas": {**SCHEMAS, **midjourney.SCHEMAS},
             "securitySchemes": {
                 "bearer": {"type": "http", "scheme": "bearer", "description": "`Authorization: Bearer sk-...`"},
                 "apiKey": {"type": "apiKey", "in": "header", "name": "x-api-key",
@@ -1003,6 +1006,7 @@ def _build() -> dict:
                             "description": "The dashboard's session cookie (`__Host-tollgate` in production)."},
                 "csrf": {"type": "apiKey", "in": "header", "name": "X-CSRFToken",
                          "description": "The page's CSRF token (`<meta name=\"csrf-token\">`), on writes."},
+                "mjApiSecret": midjourney.SECURITY_SCHEME,
             },
         },
     }

@@ -186,6 +186,14 @@ MEDIA_CURL = """curl {api_base}/rerank \\
 curl {api_base}/audio/transcriptions -H "Authorization: Bearer $TOLLGATE_KEY" \\
   -F model=whisper-1 -F file=@hello.mp3 -F response_format=vtt"""
 
+MJ_CURL = """curl {site}/mj/submit/imagine -H "mj-api-secret: $TOLLGATE_KEY" -H "Content-Type: application/json" \\
+  -d '{{"prompt": "a lighthouse at dawn --ar 16:9"}}'
+# {{"code": 1, "description": "Submit success", "result": "mj_3f9c...", "properties": {{}}}}
+curl {site}/mj/task/mj_3f9c.../fetch -H "mj-api-secret: $TOLLGATE_KEY"   # until "status": "SUCCESS"
+curl {site}/mj/submit/action -H "mj-api-secret: $TOLLGATE_KEY" -H "Content-Type: application/json" \\
+  -d '{{"taskId": "mj_3f9c...", "customId": "MJ::JOB::upsample::1::..."}}'   # a button's customId
+curl -o lighthouse.png {site}/mj/image/mj_3f9c... -H "mj-api-secret: $TOLLGATE_KEY\""""
+
 
 VIDEO_PYTHON = """import os, time
 from openai import OpenAI
@@ -244,4 +252,4 @@ def render(site: str, api_base: str, endpoint: str, model: str) -> dict:
             "media_python": MEDIA_PYTHON.format(**values), "media_curl": MEDIA_CURL.format(**values),
             "video_python": VIDEO_PYTHON.format(**values), "video_curl": VIDEO_CURL.format(**values).rstrip(),
             "realtime_python": REALTIME_PYTHON.format(**values),
-            "realtime_browser": REALTIME_BROWSER.format(**values)}
+            "realtime_browser": REALTIME_BROWSER.format(**values), "mj_curl": MJ_CURL.format(**values)}

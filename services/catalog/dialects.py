@@ -22,6 +22,7 @@ DIALECTS: tuple[str, ...] = (
     "anthropic.messages",
     "gemini",
     "openai.realtime",  # WebSocket sessions (/v1/realtime), never offered by default
+    "midjourney",
 )
 
 # What a channel speaks when the operator has not said (its `speaks` is NULL).
@@ -30,6 +31,7 @@ DEFAULT_SPEAKS: dict[str, tuple[str, ...]] = {
     "anthropic": ("anthropic.messages",),
     "demo": ("openai.chat",),
     "gemini": ("gemini",),
+    "midjourney": ("midjourney",),
 }
 
 # The dialects each provider kind's adapter can send at all.
@@ -40,6 +42,7 @@ CAN_SEND: dict[str, tuple[str, ...]] = {
     "anthropic": ("anthropic.messages",),
     "demo": ("openai.chat",),
     "gemini": ("gemini",),
+    "midjourney": ("midjourney",),
 }
 
 # The provider kinds a channel can be (relay.adapters.ADAPTERS has an adapter for each).

@@ -61,3 +61,6 @@ class Family:
     view: Callable                   # (task) -> the client's view
     measure: Callable = None         # (task) -> Usage billed on success when the poll reports none
     params: Callable = field(default=lambda ask: {})  # (ask) -> what the views echo, kept on the task
+    # (open tasks of one channel) -> (Fetch of them all, answer -> {provider task id: its answer}):
+    # a family whose provider answers about many tasks in one call (Midjourney's list-by-condition).
+    fetch_many: Callable | None = None

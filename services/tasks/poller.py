@@ -38,12 +38,38 @@ def fetch(task):
     return channel, adapter_for(channel.provider).fetch(channel, request, channel.timeouts)
 
 
-def advance(task, owner: str) -> str:
-    """One poll of a claimed task; returns its status afterwards."""
+def prefetch(tasks) -> dict:
+    """The answers, by task id, of the claimed tasks whose family asks about
+    many at once (one call per channel with two or more of them). A task it
+    misses, or a failed call, is fetched on its own as usual."""
+    groups: dict = {}
+    for task in tasks:
+        if task.family in FAMILIES and FAMILIES[task.family].fetch_many is not None:
+            groups.setdefault((task.family, task.channel_id), []).append(task)
+    answers = {}
+    for (name, _channel_id), group in groups.items():
+        channel = channel_of(group[0])
+        if channel is None or len(group) < 2:
+            continue
+        request, split = FAMILIES[name].fetch_many(group)
+        try:
+            by_provider = split(adapter_for(channel.provider).fetch(channel, request, channel.timeouts))
+        except UpstreamError as exc:
+            log.info("tasks of channel %s: batch poll failed (%s); polling one by one", channel.id, exc.status)
+            continue
+        answers.update({task.id: by_provider[task.provider_task_id] for task in group
+                        if task.provider_task_id in by_provider})
+    return answers
+
+
+def advance(task, owner: str, answer=None) -> str:
+    """One poll of a claimed task (`answer`: already fetched by `prefetch`);
+    returns its status afterwards."""
     family = FAMILIES[task.family]
     interval = current_app.config["TASK_POLL_SECONDS"] or 5.0
     try:
-        channel, answer = fetch(task)
+        if answer is None:
+            _channel, answer = fetch(task)
     except LookupError as exc:
         store.finish(task, FAILED, error=str(exc), error_code="task_failed", http_status=502,
                      door=family.door.name)
@@ -88,9 +114,14 @@ def poll_once(owner: str | None = None) -> int:
     owner = owner or owner_name()
     expire(config["TASK_TIMEOUT_MINUTES"])
     claimed = store.claim(owner, BATCH, config["TASK_LEASE_SECONDS"])
+    try:
+        answers = prefetch(claimed)
+    except Exception:  # a bad batch must not stop the round: each task is then polled alone
+        log.exception("task batch poll failed")
+        answers = {}
     for task in claimed:
         try:
-            advance(task, owner)
+            advance(task, owner, answers.get(task.id))
         except Exception:  # one bad task must not stop the others
             log.exception("task %s: poll failed", task.id)
             store.save_poll(task, owner, None, config["TASK_POLL_SECONDS"] or 5.0, {"poll_error": "internal"})

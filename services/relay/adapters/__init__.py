@@ -2,6 +2,7 @@
 from services.relay.adapters.anthropic import AnthropicAdapter
 from services.relay.adapters.demo import DemoAdapter
 from services.relay.adapters.gemini import GeminiAdapter
+from services.relay.adapters.midjourney import MidjourneyAdapter
 from services.relay.adapters.openai import OpenAIAdapter
 
 ADAPTERS = {
@@ -9,6 +10,7 @@ ADAPTERS = {
     "anthropic": AnthropicAdapter(),
     "demo": DemoAdapter(),
     "gemini": GeminiAdapter(),
+    "midjourney": MidjourneyAdapter(),
 }
 
 

@@ -19,6 +19,7 @@ OPEN = {**GENEROUS, "DEFAULT_KEY_RPM": "1000000", "UNAUTHENTICATED_RPM": "100000
 MODEL = "fake-model"
 UNITS_MODEL = "fake-units"  # on a channel speaking embeddings, moderations and rerank
 CREDITS = 10**15
+MJ_MODELS = ["mj_imagine", "mj_upscale", "mj_variation", "mj_reroll", "mj_blend", "mj_describe", "mj_modal"]
 
 
 class ApiStack(Stack):
@@ -41,6 +42,9 @@ def live(sqlite_databases, fake_upstream):
     stack.set_model(UNITS_MODEL, input_price=1_000_000, output_price=0, request_price=1, search_unit_price=10)
     stack.add_channel("units", fake_upstream.base_url_v1, [UNITS_MODEL],
                       speaks="openai.embeddings,openai.moderations,openai.rerank")
+    for mj_model in MJ_MODELS:  # the Midjourney submits (the fake's midjourney-proxy)
+        stack.set_model(mj_model, request_price=10)
+    stack.add_channel("midjourney", fake_upstream.url, MJ_MODELS, provider="midjourney")
     yield stack
     stack.stop()
 

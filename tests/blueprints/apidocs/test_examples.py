@@ -15,6 +15,7 @@ from referencing import Registry, Resource
 
 from tests.blueprints.api_v1.audio_stack import wav
 from tests.blueprints.apidocs.conftest import MODEL, UNITS_MODEL, operations
+from tests.fakes.upstream_client import directive
 
 BASE = "urn:tollgate-openapi"
 
@@ -263,6 +264,30 @@ def test_the_realtime_operation_over_plain_http(call, prefix):
     call(prefix + "createRealtimeSession", 503, model=MODEL)  # a chat-only channel
     call(prefix + "createRealtimeSession", 404, model="no-such-model")
     call(prefix + "createRealtimeSession", 400)
+def test_every_midjourney_operation_with_its_example(call, upstream):
+    fast = directive(after=0.1)
+    made = call("mjImagine", body={"prompt": "a lighthouse " + fast})
+    assert made["code"] == 1 and made["result"].startswith("mj_")
+    task_id = made["result"]
+    deadline = time.monotonic() + 30
+    shown = call("mjFetchTask", params={"task_id": task_id})
+    while shown["status"] != "SUCCESS" and time.monotonic() < deadline:
+        time.sleep(0.5)
+        shown = call("mjFetchTask", params={"task_id": task_id})
+    assert shown["status"] == "SUCCESS", shown
+    assert [t["id"] for t in call("mjListTasks", body={"ids": [task_id]})] == [task_id]
+    assert call("mjTaskImage", params={"task_id": task_id}) is None  # image/png
+    assert call("mjAction", body={"taskId": task_id, "customId": shown["buttons"][0]["customId"],
+                                  "state": fast})["code"] == 1
+    for op_id in ("mjChange", "mjModal"):
+        assert call(op_id, body={"taskId": task_id, "state": fast})["code"] == 1
+    for op_id in ("mjBlend", "mjDescribe"):
+        assert call(op_id, body={"state": fast})["code"] == 1
+    assert call("mjImagine", body={"prompt": "forbidden " + directive(code=24)})["code"] == 24
+    assert call("mjImagine", 400, body={"prompt": " "})["code"] == 4
+    assert call("mjFetchTask", 404, params={"task_id": "mj_nope"})["code"] == 3
+    call("mjTaskImage", 404, params={"task_id": "mj_nope"})
+    call("mjListTasks", 400, body={"ids": "nope"})
 
 
 def test_every_documented_operation_was_called(call):

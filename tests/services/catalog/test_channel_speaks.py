@@ -19,10 +19,10 @@ def test_the_names_and_defaults():
     assert DIALECTS == ("openai.chat", "openai.responses", "openai.completions", "openai.embeddings",
                         "openai.images", "openai.audio.speech", "openai.audio.transcriptions",
                         "openai.moderations", "openai.rerank", "openai.videos", "anthropic.messages", "gemini",
-                        "openai.realtime")
+                        "openai.realtime", "midjourney")
     assert DEFAULT_SPEAKS == {"openai": ("openai.chat",), "anthropic": ("anthropic.messages",),
-                              "demo": ("openai.chat",), "gemini": ("gemini",)}
-    assert CAN_SEND["gemini"] == ("gemini",)
+                              "demo": ("openai.chat",), "gemini": ("gemini",), "midjourney": ("midjourney",)}
+    assert CAN_SEND["gemini"] == ("gemini",) and CAN_SEND["midjourney"] == ("midjourney",)
     assert CAN_SEND["openai"] == DIALECTS[:10] + ("openai.realtime",) and CAN_SEND["anthropic"] == ("anthropic.messages",)
     assert CAN_SEND["demo"] == ("openai.chat",)
     for kind, names in DEFAULT_SPEAKS.items():
