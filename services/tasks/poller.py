@@ -9,6 +9,7 @@ import logging
 import os
 import socket
 import time
+from dataclasses import replace
 
 from flask import Flask, current_app
 
@@ -22,6 +23,7 @@ from services.tasks.families import FAMILIES
 
 log = logging.getLogger("tollgate.tasks")
 BATCH = 20
+POLL_TIMEOUT = 15.0  # seconds: a status read; a poll past its lease is only done twice, never settled twice
 
 
 def owner_name() -> str:
@@ -35,7 +37,14 @@ def fetch(task):
     if channel is None:
         raise LookupError("the channel that took the task is gone or disabled")
     request = family.fetch(task)
-    return channel, adapter_for(channel.provider).fetch(channel, request, channel.timeouts)
+    return channel, adapter_for(channel.provider).fetch(channel, request, poll_timeouts(channel))
+
+
+def poll_timeouts(channel):
+    """The channel's timeouts, with the wait for an answer bounded well
+    inside a lease: a poll is a small status read, and a poller stuck on
+    one must not outlive its claim on the others."""
+    return replace(channel.timeouts, first_byte=min(channel.timeouts.first_byte, POLL_TIMEOUT))
 
 
 def prefetch(tasks) -> dict:
@@ -53,7 +62,7 @@ def prefetch(tasks) -> dict:
             continue
         request, split = FAMILIES[name].fetch_many(group)
         try:
-            by_provider = split(adapter_for(channel.provider).fetch(channel, request, channel.timeouts))
+            by_provider = split(adapter_for(channel.provider).fetch(channel, request, poll_timeouts(channel)))
         except UpstreamError as exc:
             log.info("tasks of channel %s: batch poll failed (%s); polling one by one", channel.id, exc.status)
             continue
