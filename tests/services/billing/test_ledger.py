@@ -139,3 +139,37 @@ def test_a_key_disabled_after_authentication_is_refused_at_the_reservation(walle
     with pytest.raises(ledger.KeyDisabled):
         ledger.reserve(account_id, key_id, 10, "req_late")
     assert ledger.balance_of(account_id) == 1000
+
+
+def test_a_late_settle_logs_what_it_could_charge(wallet):
+    """After the sweeper gave a hold back and the balance was spent, a late
+    settle charges what is left, and its request log says that amount."""
+    from models import RequestLog
+    account_id, key_id = wallet
+    ledger.reserve(account_id, key_id, 600, "req_late")
+    db.session.execute(update(LedgerEntry).where(LedgerEntry.ref == "req_late")
+                       .values(created_at=utcnow() - timedelta(hours=2)))
+    db.session.commit()
+    assert ledger.sweep(3600) == 1
+    ledger.reserve(account_id, key_id, 800, "req_spender")  # 200 left
+    log = {"request_id": "req_late", "account_id": account_id, "key_id": key_id, "door": "openai", "status": 200}
+    assert ledger.settle(account_id, key_id, 600, 500, "req_late", log) == 200
+    assert ledger.balance_of(account_id) == 0
+    assert db.session.scalar(db.select(RequestLog.credits).where(RequestLog.request_id == "req_late")) == 200
+    assert ledger.settle(account_id, key_id, 600, 500, "req_late", log) == 0  # once
+    assert ledger.verify() == []
+
+
+def test_a_settle_with_its_log_books_the_log_once(wallet):
+    from models import RequestLog
+    account_id, key_id = wallet
+    assert ledger.reserve(account_id, key_id, 300, "req_logged")
+    log = {"request_id": "req_logged", "account_id": account_id, "key_id": key_id, "door": "openai",
+           "model": "m", "status": 200, "prompt_tokens": 7, "completion_tokens": 3, "stream": True}
+    assert ledger.settle(account_id, key_id, 300, 120, "req_logged", log) == 120
+    row = db.session.scalars(db.select(RequestLog).where(RequestLog.request_id == "req_logged")).one()
+    assert (row.credits, row.prompt_tokens, row.completion_tokens, row.stream, row.model) == (120, 7, 3, True, "m")
+    key = db.session.get(ApiKey, key_id)
+    db.session.refresh(key)
+    assert key.spent == 120 and key.last_used_at is not None
+    assert ledger.balance_of(account_id) == 880 and ledger.verify() == []
