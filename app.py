@@ -1,6 +1,7 @@
 """The application factory. Nothing here touches an app at import time."""
 from __future__ import annotations
 
+import functools
 import secrets
 
 from flask import Flask, g, request
@@ -82,12 +83,37 @@ def _init_extensions(app: Flask) -> None:
     session_auth.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    _hooks_off_api_paths(app)
     import i18n
 
     i18n.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_pragmas)
+
+
+def _hooks_off_api_paths(app: Flask) -> None:
+    """API requests are rate limited once, by api_view
+    (blueprints/api_v1/auth.py), which also writes their x-ratelimit-*
+    headers. flask-limiter's own before/after hooks find no limit of theirs
+    on those paths (there are no default limits) after a walk of exemptions
+    and hints each time: they are skipped there and run as before
+    everywhere else."""
+    from blueprints.api_v1.auth import rate_limit_headers
+
+    def skip_api(hook, passthrough):
+        @functools.wraps(hook)
+        def hook_off_api(*args):
+            if request.path.startswith(API_PREFIXES):
+                return passthrough(*args)
+            return hook(*args)
+        return hook_off_api
+
+    before, after = app.before_request_funcs[None], app.after_request_funcs[None]
+    before[:] = [skip_api(f, lambda: None) if f == limiter._check_request_limit else f for f in before]
+    after[:] = [skip_api(f, lambda response: response)
+                if isinstance(f, functools.partial) and f.args == (limiter,) else f for f in after]
+    app.after_request(rate_limit_headers)
 
 
 def _register_request_hooks(app: Flask) -> None:
