@@ -1,6 +1,6 @@
 """The per-key rate limit, counted once per request by api_view (not by
-flask-limiter's decorator): over real HTTP, in each door's error shape, with
-flask-limiter's headers."""
+flask-limiter's decorator), and the API paths without a cookie session: over
+real HTTP, in each door's error shape, with flask-limiter's headers."""
 from __future__ import annotations
 
 import pytest
@@ -59,3 +59,24 @@ def test_the_refusal_is_in_the_doors_shape(rstack):
 def test_without_a_valid_key_the_client_ip_is_limited(rstack):
     statuses = [models(rstack, "sk-not-a-key").status_code for _ in range(4)]
     assert statuses == [401, 401, 401, 429]
+
+
+def test_api_paths_have_no_cookie_session(rstack):
+    raw, _, _ = rstack.new_key(1_000, rpm=100)
+    cookies = {"__Host-tollgate": "not-a-signed-session", "session": "not-a-signed-session"}
+    response = requests.get(rstack.url + "/v1/models", cookies=cookies, timeout=10,
+                            headers={"Authorization": f"Bearer {raw}"})
+    assert response.status_code == 200
+    assert "Set-Cookie" not in response.headers and "Cookie" not in response.headers.get("Vary", "")
+    # The foreign-Origin guard protects cookie sessions; a key-authenticated
+    # call that happens to carry the cookie is not refused for it.
+    posted = requests.post(rstack.url + "/v1/chat/completions", cookies=cookies, timeout=10,
+                           headers={"Authorization": f"Bearer {raw}", "Origin": "https://elsewhere.example"},
+                           json={"model": "fake-model", "messages": [{"role": "user", "content": "hi"}]})
+    assert posted.status_code == 200, posted.text
+    # The site itself still has its session (its sign-in form's CSRF token
+    # lives there) and refuses a post without the token.
+    form = requests.get(rstack.url + "/signin", timeout=10)
+    assert form.status_code == 200 and "Set-Cookie" in form.headers
+    refused = requests.post(rstack.url + "/signin", cookies=form.cookies, timeout=10, data={"email": "a@b.c"})
+    assert refused.status_code in (400, 403)
