@@ -1,9 +1,11 @@
 """The application factory. Nothing here touches an app at import time."""
 from __future__ import annotations
 
+import functools
 import secrets
 
 from flask import Flask, g, request
+from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import event
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -23,6 +25,7 @@ def create_app(config=None) -> Flask:
     """Build the app. `config` is a config class, or a dict of overrides on
     top of the class TOLLGATE_ENV selects (tests pass dicts)."""
     app = Flask(__name__, instance_path=str(config_module.INSTANCE_DIR))
+    app.session_interface = _CookieSessionOffApi()
     _configure(app, config)
     _register_request_hooks(app)  # before the limiter's: see _strip_retry_after
     _init_extensions(app)
@@ -82,12 +85,56 @@ def _init_extensions(app: Flask) -> None:
     session_auth.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    _hooks_off_api_paths(app)
     import i18n
 
     i18n.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_pragmas)
+
+
+class _CookieSessionOffApi(SecureCookieSessionInterface):
+    """No cookie session on the key-authenticated API paths: nothing there
+    reads or writes one, and a signed-cookie load and save per request was
+    ~3% of a /v1 request's CPU. Those requests get Flask's null session,
+    which reads as empty, refuses writes and is never saved. The storefront,
+    dashboard and admin keep theirs."""
+
+    def open_session(self, app, request):
+        if request.path.startswith(API_PREFIXES):  # "/v1" covers /v1beta
+            return self.make_null_session(app)
+        return super().open_session(app, request)
+
+
+def _hooks_off_api_paths(app: Flask) -> None:
+    """API requests are rate limited once, by api_view
+    (blueprints/api_v1/auth.py), which also writes their x-ratelimit-*
+    headers. flask-limiter's own before/after hooks find no limit of theirs
+    on those paths (there are no default limits) after a walk of exemptions
+    and hints each time; the CSRF check and the foreign-Origin guard protect
+    cookie sessions, which those paths no longer have. All are skipped
+    there and run as before everywhere else."""
+    from blueprints.api_v1.auth import rate_limit_headers
+    from blueprints.session_auth import refuse_foreign_origin
+
+    def skip_api(hook, passthrough):
+        @functools.wraps(hook)
+        def hook_off_api(*args):
+            if request.path.startswith(API_PREFIXES):
+                return passthrough(*args)
+            return hook(*args)
+        return hook_off_api
+
+    def session_only(f) -> bool:
+        return (f == limiter._check_request_limit or f is refuse_foreign_origin
+                or getattr(f, "__qualname__", "") == "CSRFProtect.init_app.<locals>.csrf_protect")
+
+    before, after = app.before_request_funcs[None], app.after_request_funcs[None]
+    before[:] = [skip_api(f, lambda: None) if session_only(f) else f for f in before]
+    after[:] = [skip_api(f, lambda response: response)
+                if isinstance(f, functools.partial) and f.args == (limiter,) else f for f in after]
+    app.after_request(rate_limit_headers)
 
 
 def _register_request_hooks(app: Flask) -> None:

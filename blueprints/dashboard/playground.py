@@ -14,10 +14,9 @@ from __future__ import annotations
 
 from flask import current_app, g, jsonify, render_template
 from flask_babel import gettext as _
-from flask_limiter import RateLimitExceeded
 from flask_login import current_user, login_required
 
-from blueprints.api_v1.auth import rate_limited
+from blueprints.api_v1.auth import RateLimited, rate_limited
 from blueprints.api_v1.relaying import relay
 from blueprints.dashboard import bp
 from blueprints.json_body import BodyTooLarge, json_object
@@ -85,7 +84,7 @@ def playground_chat():
     chat = {"model": model, "messages": messages, "stream": True, "stream_options": {"include_usage": True}}
     try:
         return _relay_for_key(chat)
+    except RateLimited:
+        return _error(429, "rate_limited")
     except RelayError as exc:
         return _error(exc.status, exc.code, exc.message)
-    except RateLimitExceeded:
-        return _error(429, "rate_limited")
