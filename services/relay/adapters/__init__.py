@@ -3,12 +3,16 @@ from services.relay.adapters.anthropic import AnthropicAdapter
 from services.relay.adapters.demo import DemoAdapter
 from services.relay.adapters.gemini import GeminiAdapter
 from services.relay.adapters.openai import OpenAIAdapter
+from services.relay.adapters.suno import SunoAdapter
+from services.relay.adapters.dashscope import DashScopeAdapter
 
 ADAPTERS = {
     "openai": OpenAIAdapter(),
     "anthropic": AnthropicAdapter(),
     "demo": DemoAdapter(),
     "gemini": GeminiAdapter(),
+    "suno": SunoAdapter(),
+    "dashscope": DashScopeAdapter(),
 }
 
 
