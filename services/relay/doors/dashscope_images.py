@@ -3,19 +3,18 @@ OpenAI images request (POST /v1/images/generations) sent to DashScope's
 asynchronous text-to-image API (Qwen-Image, Wanx) and answered at once
 with the task (services.tasks.families.dashscope_images).
 
-Billing: per image from the model's image price table by size (as the
-images door prices it): n images of the size asked for (1024x1024 when
+Billing: per image from the model's image price table by size (its
+SIZE entry, else "*"), plus the request price: n images of the size asked for (1024x1024 when
 none) held at submit, settled on the images the upstream reports it made
 (usage.image_count, else its results), never above the hold."""
 from __future__ import annotations
 
-from services.billing.pricing import Price, Usage
-from services.catalog.snapshot import current_catalog
+from services.billing.pricing import Usage
 from services.relay.call import Ask, Upstream, check_forbidden
 from services.relay.doors.base import Door
 from services.relay.doors.media import MediaWriter, answer as media_answer, relay_error_body
 from services.relay.doors.openai_chat import require_model
-from services.relay.doors.openai_images import MAX_IMAGES, _int_field, dearest_tier
+from services.relay.doors.openai_images import MAX_IMAGES, _int_field
 from services.relay.errors import RelayError, invalid_request
 
 DIALECT = "dashscope.images"
@@ -42,8 +41,7 @@ def parse(body, headers=None) -> Ask:
     check_forbidden(body)
     n = _int_field(body, "n", 1, MAX_IMAGES, 1)
     size = size_of(body.get("size"))
-    model = current_catalog().resolve(body["model"])
-    tier = dearest_tier(model.price if model is not None else Price(), size, None)
+    tier = size  # DashScope has no quality: the table's SIZE entry, else "*"
     fields = {"prompt": prompt, "negative_prompt": negative, "n": n, "size": size,
               **{name: body[name] for name in PASSED if name in body}}
     return Ask(model_id=body["model"], stream=False, prompt_bound=0, prompt_estimate=0, output_tokens=None,
