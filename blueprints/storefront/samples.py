@@ -186,6 +186,16 @@ MEDIA_CURL = """curl {api_base}/rerank \\
 curl {api_base}/audio/transcriptions -H "Authorization: Bearer $TOLLGATE_KEY" \\
   -F model=whisper-1 -F file=@hello.mp3 -F response_format=vtt"""
 
+TASKS_CURL = """# An image task (a model the operator marked async): answered at once, then followed.
+curl {api_base}/images/generations -H "Authorization: Bearer $TOLLGATE_KEY" \\
+  -H "Content-Type: application/json" -d '{{"model": "qwen-image", "prompt": "a lighthouse", "n": 1}}'
+curl {api_base}/images/tasks/imgtask_... -H "Authorization: Bearer $TOLLGATE_KEY"
+
+# Suno, as new-api serves it (at the site's root)
+curl {site}/suno/submit/music -H "Authorization: Bearer $TOLLGATE_KEY" \\
+  -H "Content-Type: application/json" -d '{{"prompt": "a sea shanty", "tags": "folk", "mv": "chirp-v3-5"}}'
+curl {site}/suno/fetch/suno_... -H "Authorization: Bearer $TOLLGATE_KEY\""""
+
 
 def render(site: str, api_base: str, endpoint: str, model: str) -> dict:
     values = {"site": site, "api_base": api_base, "endpoint": endpoint, "model": model}
@@ -193,4 +203,5 @@ def render(site: str, api_base: str, endpoint: str, model: str) -> dict:
             "stream": STREAM.format(**values), "claude_code": CLAUDE_CODE.format(**values),
             "codex": CODEX.format(**values), "agents": AGENTS.format(**values),
             "gemini_cli": GEMINI_CLI.format(**values), "genai": GENAI.format(**values),
-            "media_python": MEDIA_PYTHON.format(**values), "media_curl": MEDIA_CURL.format(**values)}
+            "media_python": MEDIA_PYTHON.format(**values), "media_curl": MEDIA_CURL.format(**values),
+            "tasks_curl": TASKS_CURL.format(**values)}
