@@ -37,7 +37,7 @@ def get_image_task(task_id):
     return _json(image_tasks.view(image_tasks.find(g.api_key, task_id), _base()))
 
 
-@bp.get("/images/tasks/<task_id>/<int:n>")
+@bp.get("/images/tasks/<task_id>/<n>")
 @api_view(DOOR)
 def image_task_content(task_id, n):
     result = image_tasks.content(g.api_key, task_id, n)

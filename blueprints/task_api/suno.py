@@ -49,7 +49,7 @@ def suno_fetch_many():
     return _json(door.success([suno.view(task, _base()) for task in suno.find_many(g.api_key, ids)]))
 
 
-@bp.get("/suno/clips/<task_id>/<int:n>/<kind>")
+@bp.get("/suno/clips/<task_id>/<n>/<kind>")
 @api_view(DOOR)
 def suno_clip(task_id, n, kind):
     result = suno.clip(g.api_key, task_id, n, kind)

@@ -25,11 +25,14 @@ def create(key, body: dict, *, request_id: str, client):
 
 
 def find(key, task_id: str):
+    if not plausible(task_id):
+        raise RelayError(404, "not_found", f"No {WHAT} '{str(task_id)[:80]}' was found.")
     return access.find(key, (FAMILY.name,), task_id, WHAT)
 
 
-def content(key, task_id: str, n: int):
+def content(key, task_id: str, n: str):
     task = find(key, task_id)
+    n = index(n)
     urls = (task.result or {}).get("urls") or []
     if task.status == "succeeded" and not 0 <= n < len(urls):
         raise RelayError(404, "not_found", f"The task has no image {n}.")
@@ -38,3 +41,13 @@ def content(key, task_id: str, n: int):
 
 def view(task, base: str = "") -> dict:
     return FAMILY.view(task, base)
+
+
+def index(value) -> int:
+    """A result's number in a path ("0", "1", ...); -1 for anything else (a 404)."""
+    return int(value) if isinstance(value, str) and value.isdigit() and len(value) < 4 else -1
+
+
+def plausible(task_id) -> bool:
+    """Could be one of our ids (no database lookup for a NUL or a novel)."""
+    return isinstance(task_id, str) and 0 < len(task_id) <= 64 and "\x00" not in task_id

@@ -6,6 +6,7 @@ from services.relay.doors.suno import SunoRequest, action_of
 from services.relay.errors import RelayError, invalid_request
 from services.tasks import access, store
 from services.tasks.families import suno
+from services.tasks.image_tasks import index, plausible
 from services.tasks.family import Refused
 from services.tasks.submit import submit as submit_task
 
@@ -32,6 +33,8 @@ def submit(key, action: str, body, *, request_id: str, client):
 
 
 def find(key, task_id):
+    if not plausible(task_id):
+        raise RelayError(404, "not_found", f"No {WHAT} '{str(task_id)[:80]}' was found.")
     return access.find(key, (FAMILY.name,), task_id, WHAT)
 
 
@@ -40,12 +43,13 @@ def find_many(key, ids) -> list:
     out, as new-api does."""
     if not isinstance(ids, list) or len(ids) > MAX_IDS:
         raise invalid_request(f"'ids' must be an array of at most {MAX_IDS} task ids.")
-    found = [store.visible(key.account_id, task_id, (FAMILY.name,)) for task_id in ids if isinstance(task_id, str)]
+    found = [store.visible(key.account_id, task_id, (FAMILY.name,)) for task_id in ids if plausible(task_id)]
     return [task for task in found if task is not None]
 
 
-def clip(key, task_id: str, n: int, kind: str):
+def clip(key, task_id: str, n: str, kind: str):
     task = find(key, task_id)
+    n = index(n)
     if kind not in suno.MEDIA:
         raise RelayError(404, "not_found", f"No clip part '{kind[:40]}'.")
     clips = (task.result or {}).get("clips") or []

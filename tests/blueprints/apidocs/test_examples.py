@@ -241,6 +241,19 @@ def test_every_image_operation_with_its_example(call, live, api_key, document, u
     check(document, "/v1/images/generations", "post", reply, 400)  # DALL·E does not stream
 
 
+def test_every_task_operation_with_its_example(call):
+    """Image tasks and Suno: no task of this key exists, and the apidocs
+    stack has no Suno model (404s in each door's shape)."""
+    for prefix in ("", "apiV1_"):
+        call(prefix + "getImageTask", 404)
+        call(prefix + "getImageTaskContent", 404)
+    assert call("submitSunoTask", 404)["code"] == "model_not_available"
+    call("submitSunoTask", 400, params={"action": "dance"})
+    assert call("fetchSunoTask", 404)["code"] == "not_found"
+    assert call("fetchSunoTasks")["data"] == []
+    call("getSunoClip", 404)
+
+
 def test_every_documented_operation_was_called(call):
     # Runs last in this module: the tests above must have called them all.
     assert sorted(set(call.ops) - call.called) == []
