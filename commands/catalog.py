@@ -41,7 +41,8 @@ def channel():
 @click.argument("name")
 @click.option("--provider", required=True,
               help="Adapter kind: openai, anthropic, gemini (Google AI Studio keys), midjourney "
-                   "(a midjourney-proxy), demo.")
+                   "(a midjourney-proxy), suno (a suno-api server), dashscope (DashScope's asynchronous images), "
+                   "demo.")
 @click.option("--base-url", default="", help="The provider's API base URL, e.g. https://api.deepseek.com/v1 "
               "(gemini: https://generativelanguage.googleapis.com/v1beta).")
 @click.option("--api-key", default=None, help="The provider key; stored encrypted, never printed.")

@@ -603,12 +603,15 @@ def _v1_paths() -> dict:
             "description": "OpenAI's image generation (`client.images.generate`), passed to a channel that speaks "
                            "`openai.images`; streamed partial images with `\"stream\": true`. The hold is `n` "
                            "images at the dearest price the size and quality can have, plus a token bound for "
-                           "token-priced models; the charge is the images and tokens the answer reports.",
+                           "token-priced models; the charge is the images and tokens the answer reports. A model with "
+                           "the `async` capability answers at once with an `ImageTask` instead (see "
+                           "`getImageTask`).",
             "security": OPENAI_SECURITY,
             "requestBody": body("ImageGenerationRequest", {"model": "dall-e-3", "prompt": "A lighthouse at dawn",
                                                            "n": 1, "size": "1024x1024", "quality": "standard"}),
             "responses": {"200": {"description": "The images, or their event stream.", "headers": RATE_HEADERS,
-                                  "content": {**json_content(ref("ImagesResponse")), **SSE_IMAGES}},
+                                  "content": {**json_content({"anyOf": [ref("ImagesResponse"), ref("ImageTask")]}),
+                                              **SSE_IMAGES}},
                           **openai_errors(400, 401, 402, 404, 413, 429, 502, 503)}}},
         "/images/edits": {"post": {
             "operationId": "createImageEdit", "tags": ["OpenAI"], "summary": "Edit an image",
@@ -968,14 +971,16 @@ def _operation_alias(op: dict, prefix: str) -> dict:
 
 @lru_cache(maxsize=1)
 def _build() -> dict:
-    from blueprints.apidocs import midjourney  # they build on this module's helpers
+    from blueprints.apidocs import midjourney, tasks  # they build on this module's helpers
     from blueprints.apidocs.audio import audio_paths
     from blueprints.apidocs.realtime import realtime_paths
     from blueprints.apidocs.videos import video_paths
 
+    SCHEMAS.update(tasks.SCHEMAS)
     paths = {}
     for prefix in API_PREFIXES:
-        for path, item in {**_v1_paths(), **audio_paths(), **video_paths(), **realtime_paths()}.items():
+        for path, item in {**_v1_paths(), **audio_paths(), **video_paths(), **realtime_paths(),
+                           **tasks.image_task_paths()}.items():
             if prefix != "/v1":
                 item = {method: _operation_alias(op, prefix) for method, op in item.items()}
             paths[prefix + path] = item
@@ -983,6 +988,7 @@ def _build() -> dict:
     paths.update(_store_paths())
     paths.update(_token_paths())
     paths.update(midjourney.mj_paths())
+    paths.update(tasks.suno_paths())
     return {
         "openapi": "3.1.0",
         "info": {"title": "Tollgate API", "version": VERSION,
@@ -990,7 +996,7 @@ def _build() -> dict:
                                 "prepaid credits, the storefront's JSON helper API and the dashboard's token API. "
                                 "Every response carries `x-request-id`."},
         "servers": [{"url": "/", "description": "This site"}],
-        "tags": [*TAGS, midjourney.TAG],
+        "tags": [*TAGS, midjourney.TAG, tasks.TAG],
         "paths": paths,
         "components": {
             "schemas": {**SCHEMAS, **midjourney.SCHEMAS},

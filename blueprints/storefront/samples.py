@@ -241,6 +241,17 @@ const ws = new WebSocket("{ws_base}/realtime?model=gpt-realtime",
 ws.onopen = () => ws.send(JSON.stringify({{type: "response.create"}}));
 ws.onmessage = (message) => console.log(JSON.parse(message.data).type);"""
 
+TASKS_CURL = """# An image task (a model the operator marked async): answered at once, then followed.
+curl {api_base}/images/generations -H "Authorization: Bearer $TOLLGATE_KEY" \\
+  -H "Content-Type: application/json" -d '{{"model": "qwen-image", "prompt": "a lighthouse", "n": 1}}'
+curl {api_base}/images/tasks/imgtask_... -H "Authorization: Bearer $TOLLGATE_KEY"
+
+# Suno, as new-api serves it (at the site's root)
+curl {site}/suno/submit/music -H "Authorization: Bearer $TOLLGATE_KEY" \\
+  -H "Content-Type: application/json" -d '{{"prompt": "a sea shanty", "tags": "folk", "mv": "chirp-v3-5"}}'
+curl {site}/suno/fetch/suno_... -H "Authorization: Bearer $TOLLGATE_KEY"
+"""
+
 
 def render(site: str, api_base: str, endpoint: str, model: str) -> dict:
     values = {"site": site, "api_base": api_base, "endpoint": endpoint, "model": model,
@@ -252,4 +263,5 @@ def render(site: str, api_base: str, endpoint: str, model: str) -> dict:
             "media_python": MEDIA_PYTHON.format(**values), "media_curl": MEDIA_CURL.format(**values),
             "video_python": VIDEO_PYTHON.format(**values), "video_curl": VIDEO_CURL.format(**values).rstrip(),
             "realtime_python": REALTIME_PYTHON.format(**values),
-            "realtime_browser": REALTIME_BROWSER.format(**values), "mj_curl": MJ_CURL.format(**values)}
+            "realtime_browser": REALTIME_BROWSER.format(**values), "mj_curl": MJ_CURL.format(**values),
+            "tasks_curl": TASKS_CURL.format(**values).rstrip()}

@@ -23,6 +23,8 @@ DIALECTS: tuple[str, ...] = (
     "gemini",
     "openai.realtime",  # WebSocket sessions (/v1/realtime), never offered by default
     "midjourney",
+    "suno",
+    "dashscope.images",
 )
 
 # What a channel speaks when the operator has not said (its `speaks` is NULL).
@@ -32,6 +34,8 @@ DEFAULT_SPEAKS: dict[str, tuple[str, ...]] = {
     "demo": ("openai.chat",),
     "gemini": ("gemini",),
     "midjourney": ("midjourney",),
+    "suno": ("suno",),
+    "dashscope": ("dashscope.images",),
 }
 
 # The dialects each provider kind's adapter can send at all.
@@ -43,6 +47,8 @@ CAN_SEND: dict[str, tuple[str, ...]] = {
     "demo": ("openai.chat",),
     "gemini": ("gemini",),
     "midjourney": ("midjourney",),
+    "suno": ("suno",),
+    "dashscope": ("dashscope.images",),
 }
 
 # The provider kinds a channel can be (relay.adapters.ADAPTERS has an adapter for each).

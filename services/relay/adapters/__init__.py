@@ -4,6 +4,8 @@ from services.relay.adapters.demo import DemoAdapter
 from services.relay.adapters.gemini import GeminiAdapter
 from services.relay.adapters.midjourney import MidjourneyAdapter
 from services.relay.adapters.openai import OpenAIAdapter
+from services.relay.adapters.suno import SunoAdapter
+from services.relay.adapters.dashscope import DashScopeAdapter
 
 ADAPTERS = {
     "openai": OpenAIAdapter(),
@@ -11,6 +13,8 @@ ADAPTERS = {
     "demo": DemoAdapter(),
     "gemini": GeminiAdapter(),
     "midjourney": MidjourneyAdapter(),
+    "suno": SunoAdapter(),
+    "dashscope": DashScopeAdapter(),
 }
 
 

@@ -16,7 +16,7 @@ from tests.support.untranslated import chinese_for
 from tests.blueprints.apidocs.conftest import operations
 from tests.support.stack import make_app, migrate
 
-PUBLIC = ("/v1/", "/v1beta/", "/api/", "/mj/")
+PUBLIC = ("/v1/", "/v1beta/", "/api/", "/mj/", "/suno/")
 HIDDEN = {"HEAD", "OPTIONS"}
 
 

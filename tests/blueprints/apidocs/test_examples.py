@@ -257,6 +257,8 @@ def test_every_video_operation_with_its_example(call, live, fake_upstream):
         assert call(prefix + "getVideoContent", params={"video_id": video["id"]}) is None  # video/mp4
         assert call(prefix + "remixVideo", params={"video_id": video["id"]})["remixed_from_video_id"] == video["id"]
         call(prefix + "getVideo", 404, params={"video_id": "video_nosuch"})
+
+
 @pytest.mark.parametrize("prefix", ["", "apiV1_"])
 def test_the_realtime_operation_over_plain_http(call, prefix):
     # The WebSocket itself is tests/blueprints/api_v1/test_realtime.py's; over plain HTTP the
@@ -264,6 +266,8 @@ def test_the_realtime_operation_over_plain_http(call, prefix):
     call(prefix + "createRealtimeSession", 503, model=MODEL)  # a chat-only channel
     call(prefix + "createRealtimeSession", 404, model="no-such-model")
     call(prefix + "createRealtimeSession", 400)
+
+
 def test_every_midjourney_operation_with_its_example(call, upstream):
     fast = directive(after=0.1)
     made = call("mjImagine", body={"prompt": "a lighthouse " + fast})
@@ -288,6 +292,19 @@ def test_every_midjourney_operation_with_its_example(call, upstream):
     assert call("mjFetchTask", 404, params={"task_id": "mj_nope"})["code"] == 3
     call("mjTaskImage", 404, params={"task_id": "mj_nope"})
     call("mjListTasks", 400, body={"ids": "nope"})
+
+
+def test_every_task_operation_with_its_example(call):
+    """Image tasks and Suno: no task of this key exists, and the apidocs
+    stack has no Suno model (404s in each door's shape)."""
+    for prefix in ("", "apiV1_"):
+        call(prefix + "getImageTask", 404)
+        call(prefix + "getImageTaskContent", 404)
+    assert call("submitSunoTask", 404)["code"] == "model_not_available"
+    call("submitSunoTask", 400, params={"action": "dance"})
+    assert call("fetchSunoTask", 404)["code"] == "not_found"
+    assert call("fetchSunoTasks")["data"] == []
+    call("getSunoClip", 404)
 
 
 def test_every_documented_operation_was_called(call):
