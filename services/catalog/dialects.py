@@ -21,6 +21,8 @@ DIALECTS: tuple[str, ...] = (
     "openai.videos",
     "anthropic.messages",
     "gemini",
+    "kling",
+    "jimeng",
 )
 
 # What a channel speaks when the operator has not said (its `speaks` is NULL).
@@ -29,6 +31,8 @@ DEFAULT_SPEAKS: dict[str, tuple[str, ...]] = {
     "anthropic": ("anthropic.messages",),
     "demo": ("openai.chat",),
     "gemini": ("gemini",),
+    "kling": ("kling",),
+    "jimeng": ("jimeng",),
 }
 
 # The dialects each provider kind's adapter can send at all.
@@ -39,6 +43,8 @@ CAN_SEND: dict[str, tuple[str, ...]] = {
     "anthropic": ("anthropic.messages",),
     "demo": ("openai.chat",),
     "gemini": ("gemini",),
+    "kling": ("kling",),
+    "jimeng": ("jimeng",),
 }
 
 # The provider kinds a channel can be (relay.adapters.ADAPTERS has an adapter for each).

@@ -2,6 +2,8 @@
 from services.relay.adapters.anthropic import AnthropicAdapter
 from services.relay.adapters.demo import DemoAdapter
 from services.relay.adapters.gemini import GeminiAdapter
+from services.relay.adapters.jimeng import JimengAdapter
+from services.relay.adapters.kling import KlingAdapter
 from services.relay.adapters.openai import OpenAIAdapter
 
 ADAPTERS = {
@@ -9,6 +11,8 @@ ADAPTERS = {
     "anthropic": AnthropicAdapter(),
     "demo": DemoAdapter(),
     "gemini": GeminiAdapter(),
+    "kling": KlingAdapter(),
+    "jimeng": JimengAdapter(),
 }
 
 

@@ -1,6 +1,6 @@
 """The task families, by the dialect a channel speaks to take them."""
-from services.tasks.families import openai_videos
+from services.tasks.families import jimeng, kling, openai_videos
 
-FAMILIES = {family.name: family for family in (openai_videos.FAMILY,)}
+FAMILIES = {family.name: family for family in (openai_videos.FAMILY, kling.FAMILY, jimeng.FAMILY)}
 
 __all__ = ["FAMILIES"]
