@@ -17,4 +17,4 @@ def _operators_only():
 bp.after_request(no_store)
 
 
-from blueprints.admin import accounts, channels, logs, models, overview, store  # noqa: E402,F401  (routes register on import)
+from blueprints.admin import accounts, channels, logs, models, overview, store, tasks  # noqa: E402,F401  (routes register on import)

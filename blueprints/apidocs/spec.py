@@ -964,11 +964,12 @@ def _operation_alias(op: dict, prefix: str) -> dict:
 
 @lru_cache(maxsize=1)
 def _build() -> dict:
-    from blueprints.apidocs.audio import audio_paths  # it builds on this module's helpers
+    from blueprints.apidocs.audio import audio_paths  # they build on this module's helpers
+    from blueprints.apidocs.videos import video_paths
 
     paths = {}
     for prefix in API_PREFIXES:
-        for path, item in {**_v1_paths(), **audio_paths()}.items():
+        for path, item in {**_v1_paths(), **audio_paths(), **video_paths()}.items():
             if prefix != "/v1":
                 item = {method: _operation_alias(op, prefix) for method, op in item.items()}
             paths[prefix + path] = item

@@ -14,6 +14,7 @@ from extensions import limiter
 from models.base import utcnow
 from services.identity import claims, key_admin, users
 from services.reports import usage
+from services.tasks import store as task_store
 from i18n import N_
 
 # orders.html shows a status as _(order.status.capitalize()).
@@ -70,7 +71,8 @@ def usage_page():
     query = {k: v for k, v in (("key", args.get("key")), ("model", wanted.model), ("status", wanted.status),
                                ("from", args.get("from")), ("to", args.get("to"))) if v}
     return render_template("dashboard/usage.html", daily=daily, chart=daily_chart(daily.days, daily.by_model, daily.models), log=log,
-                           wanted=wanted, query=query, key_names=usage.key_names(account))
+                           wanted=wanted, query=query, key_names=usage.key_names(account),
+                           tasks=task_store.recent(account, limit=20) if account is not None else [])
 
 
 @bp.get("/orders")

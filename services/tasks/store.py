@@ -158,11 +158,7 @@ def finish(task: Task, status: str, *, usage: pricing.Usage | None = None, error
                                         "error": (error or "")[:255] or None, "now": now, "id": task.id})
         if changed != 1:
             return None
-        charged = ledger.settle_in(tx, task.account_id, task.key_id, task.hold, cost, task.request_id, log)
-    task_row = db.session.get(Task, task.id)
-    if task_row is not None:
-        db.session.refresh(task_row)
-    return charged
+        return ledger.settle_in(tx, task.account_id, task.key_id, task.hold, cost, task.request_id, log)
 
 
 def overdue(timeout_minutes: float) -> list[Task]:

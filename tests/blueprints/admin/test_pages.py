@@ -37,8 +37,27 @@ def seeded(admin_app):
         return {"account_id": account.id, "key_id": key.id, "channel_id": channel.id}
 
 
+@pytest.fixture(scope="module")
+def stuck_task(admin_app):
+    """An open task holding 300 credits, as a submit leaves it."""
+    from dataclasses import asdict
+    from models import Task
+    from services.billing.pricing import Price
+    with admin_app.app_context():
+        account = accounts.create_account("tasks", "tasks@example.com")
+        accounts.grant(account.id, 1_000, note="seed")
+        key, _raw = create_key(account.id, "videos")
+        assert ledger.reserve(account.id, key.id, 300, "req_task_stuck")
+        db.session.add(Task(id="video_stuck0123", family="openai.videos", account_id=account.id, key_id=key.id,
+                            model="sora-2", provider_task_id="video_up_1", request_id="req_task_stuck", hold=300,
+                            price=asdict(Price(request=300)), status="in_progress", progress=40, polls=3,
+                            upstream_status="in_progress"))
+        db.session.commit()
+        return {"account_id": account.id, "task_id": "video_stuck0123"}
+
+
 @pytest.fixture
-def op(admin_app, seeded):
+def op(admin_app, seeded, stuck_task):
     return operator_client(admin_app, "operator@example.com")
 
 
@@ -53,7 +72,7 @@ def pages(seeded) -> list[str]:
             "/admin/models", "/admin/models/edit", "/admin/packages", "/admin/packages/edit",
             "/admin/packages/edit?code=topup_20", "/admin/coupons", "/admin/orders", "/admin/accounts",
             f"/admin/accounts/{seeded['account_id']}", "/admin/logs", "/admin/ledger", "/admin/audit",
-            f"/admin/logs?key={seeded['key_id']}&status=error"]
+            f"/admin/logs?key={seeded['key_id']}&status=error", "/admin/tasks", "/admin/tasks?status=queued"]
 
 
 def test_every_page_renders_in_both_languages_and_never_shows_the_upstream_key(op, seeded):
@@ -288,3 +307,17 @@ def test_the_ledger_check_names_an_account_that_is_off(op, admin_app):
         with admin_app.app_context(), db.engine.begin() as conn:
             conn.execute(update(Account).where(Account.id == account_id).values(balance=0))
     assert "Ledger ok" in op.get("/admin/ledger").get_data(as_text=True)
+
+
+def test_failing_a_stuck_task_releases_its_hold_once_and_is_audited(op, admin_app, stuck_task):
+    page = op.get("/admin/tasks?status=in_progress").get_data(as_text=True)
+    assert stuck_task["task_id"] in page and "40%" in page
+    post(op, f"/admin/tasks/{stuck_task['task_id']}/fail", {"reason": ""})
+    assert "Say why" in op.get("/admin/tasks").get_data(as_text=True)
+    post(op, f"/admin/tasks/{stuck_task['task_id']}/fail", {"reason": "upstream lost it"})
+    post(op, f"/admin/tasks/{stuck_task['task_id']}/fail", {"reason": "twice"})
+    assert "is not open" in op.get("/admin/tasks").get_data(as_text=True)
+    with admin_app.app_context():
+        assert ledger.balance_of(stuck_task["account_id"]) == 1_000 and ledger.verify() == []
+    (entry,) = audits(admin_app, "task.fail")
+    assert (entry.target, entry.reason) == (stuck_task["task_id"], "upstream lost it")

@@ -14,7 +14,8 @@ from tests.support.stack import Stack
 from tests.support.web import WebUser
 
 OPEN = {**GENEROUS, "DEFAULT_KEY_RPM": "1000000", "UNAUTHENTICATED_RPM": "1000000",
-        "STOREFRONT_LOOKUP_RPM": "1000000", "PAYMENT_PROVIDER": "dev", "PAYMENT_QUERY_INTERVAL": "0"}
+        "STOREFRONT_LOOKUP_RPM": "1000000", "PAYMENT_PROVIDER": "dev", "PAYMENT_QUERY_INTERVAL": "0",
+        "TASK_POLL_SECONDS": "0.3"}
 MODEL = "fake-model"
 UNITS_MODEL = "fake-units"  # on a channel speaking embeddings, moderations and rerank
 CREDITS = 10**15
@@ -36,6 +37,7 @@ def live(sqlite_databases, fake_upstream):
     seed_audio(stack, fake_upstream.base_url_v1)
     # The fuzzer's image requests name MODEL too: a channel serves its images.
     stack.add_channel("images-for-fuzzing", fake_upstream.base_url_v1, [MODEL], speaks="openai.images")
+    stack.add_channel("videos-for-fuzzing", fake_upstream.base_url_v1, [MODEL], speaks="openai.videos")
     stack.set_model(UNITS_MODEL, input_price=1_000_000, output_price=0, request_price=1, search_unit_price=10)
     stack.add_channel("units", fake_upstream.base_url_v1, [UNITS_MODEL],
                       speaks="openai.embeddings,openai.moderations,openai.rerank")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import time
 from urllib.parse import urlsplit
 
 import pytest
@@ -239,6 +240,22 @@ def test_every_image_operation_with_its_example(call, live, api_key, document, u
     reply = requests.post(live.url + "/v1/images/generations", headers={"Authorization": f"Bearer {api_key}"},
                           json={"model": "dall-e-3", "prompt": "x", "stream": True}, timeout=60)
     check(document, "/v1/images/generations", "post", reply, 400)  # DALL·E does not stream
+
+
+def test_every_video_operation_with_its_example(call, live, fake_upstream):
+    live.set_model("sora-2", request_price=10, second_price=100)
+    live.add_channel("videos", fake_upstream.base_url_v1, ["sora-2"], speaks="openai.videos")
+    for prefix in ("", "apiV1_"):
+        video = call(prefix + "createVideo")
+        assert video["status"] in ("queued", "in_progress")
+        deadline = time.monotonic() + 30
+        while video["status"] != "completed" and time.monotonic() < deadline:
+            time.sleep(0.3)
+            video = call(prefix + "getVideo", params={"video_id": video["id"]})
+        assert video["status"] == "completed", video
+        assert call(prefix + "getVideoContent", params={"video_id": video["id"]}) is None  # video/mp4
+        assert call(prefix + "remixVideo", params={"video_id": video["id"]})["remixed_from_video_id"] == video["id"]
+        call(prefix + "getVideo", 404, params={"video_id": "video_nosuch"})
 
 
 def test_every_documented_operation_was_called(call):
