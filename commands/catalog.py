@@ -184,6 +184,9 @@ def model():
 @click.option("--second-price", type=int, help="Credits per second of audio transcribed or translated.")
 @click.option("--search-unit-price", type=int,
               help="Credits per rerank search unit (one query over up to 100 documents).")
+@click.option("--video-prices", metavar="KEY=CREDITS,...",
+              help="Credits per second of generated video by size (OpenAI videos: '1280x720=2000'), by mode "
+                   "(Kling: 'std=1000,pro=3500') or '*'; '' removes the table.")
 @click.option("--display-name")
 @click.option("--category", help="chat, reasoning, embedding, image, audio, moderation, rerank, ...")
 @click.option("--capabilities", help="Comma-separated, shown in /v1/models, e.g. chat,tools,vision,reasoning or "
@@ -193,7 +196,7 @@ def model():
 @click.option("--max-output-tokens", type=int, help="The most output tokens the upstream accepts.")
 @click.option("--public/--private", default=None, help="Listed in /v1/models for every key.")
 @click.option("--enable/--disable", "enabled", default=None)
-def model_set(model_id, capabilities, image_prices, **fields):
+def model_set(model_id, capabilities, image_prices, video_prices, **fields):
     """Create or update MODEL_ID in the registry. Token prices are credits
     per 1M tokens; the unit prices (images, characters, seconds, search
     units) apply to the families billed in them, next to any token prices."""
@@ -205,6 +208,11 @@ def model_set(model_id, capabilities, image_prices, **fields):
             fields["image_prices"] = image_prices
         else:
             clear = ("image_prices",)
+    if video_prices is not None:
+        if video_prices.strip():
+            fields["video_prices"] = video_prices
+        else:
+            clear = (*clear, "video_prices")
     try:
         row, created = set_model(model_id, clear=clear, **fields)
     except RegistryError as exc:
@@ -212,7 +220,8 @@ def model_set(model_id, capabilities, image_prices, **fields):
     units = "".join(f", {label} {value}" for label, value in (
         ("per image", format_image_prices(row.image_prices)), ("per 1M image input tokens", row.image_input_price),
         ("per 1M characters", row.character_price), ("per second", row.second_price),
-        ("per search unit", row.search_unit_price)) if value)
+        ("per search unit", row.search_unit_price),
+        ("per second of video", format_image_prices(row.video_prices))) if value)
     click.echo(f"model {row.id} {'created' if created else 'updated'}: input {row.input_price}, "
                f"output {row.output_price}, request {row.request_price} credits{units} "
                f"({'enabled' if row.enabled else 'disabled'}, {'public' if row.public else 'private'})")

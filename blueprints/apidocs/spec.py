@@ -966,6 +966,7 @@ def _operation_alias(op: dict, prefix: str) -> dict:
 def _build() -> dict:
     from blueprints.apidocs.audio import audio_paths  # they build on this module's helpers
     from blueprints.apidocs.videos import video_paths
+    from blueprints.apidocs import video_tasks
 
     paths = {}
     for prefix in API_PREFIXES:
@@ -976,6 +977,7 @@ def _build() -> dict:
     paths.update(_gemini_paths())
     paths.update(_store_paths())
     paths.update(_token_paths())
+    paths.update(video_tasks.task_paths())
     return {
         "openapi": "3.1.0",
         "info": {"title": "Tollgate API", "version": VERSION,
@@ -983,10 +985,10 @@ def _build() -> dict:
                                 "prepaid credits, the storefront's JSON helper API and the dashboard's token API. "
                                 "Every response carries `x-request-id`."},
         "servers": [{"url": "/", "description": "This site"}],
-        "tags": TAGS,
+        "tags": [*TAGS, *video_tasks.TAGS],
         "paths": paths,
         "components": {
-            "schemas": SCHEMAS,
+            "schemas": {**SCHEMAS, **video_tasks.SCHEMAS},
             "securitySchemes": {
                 "bearer": {"type": "http", "scheme": "bearer", "description": "`Authorization: Bearer sk-...`"},
                 "apiKey": {"type": "apiKey", "in": "header", "name": "x-api-key",

@@ -186,6 +186,17 @@ MEDIA_CURL = """curl {api_base}/rerank \\
 curl {api_base}/audio/transcriptions -H "Authorization: Bearer $TOLLGATE_KEY" \\
   -F model=whisper-1 -F file=@hello.mp3 -F response_format=vtt"""
 
+VIDEO_TASKS_CURL = """curl {site}/kling/v1/videos/text2video -H "Authorization: Bearer $TOLLGATE_KEY" \\
+  -H "Content-Type: application/json" -d '{{"model_name": "kling-v1", "prompt": "A lighthouse at dawn", "mode": "std", "duration": "5"}}'
+# {{"code": 0, "data": {{"task_id": "kling_3f9c...", "task_status": "submitted", ...}}, ...}}
+curl {site}/kling/v1/videos/text2video/kling_3f9c... -H "Authorization: Bearer $TOLLGATE_KEY"   # until "succeed"
+curl -o lighthouse.mp4 {site}/kling/v1/videos/text2video/kling_3f9c.../content -H "Authorization: Bearer $TOLLGATE_KEY"
+
+curl "{site}/jimeng/?Action=CVSync2AsyncSubmitTask&Version=2022-08-31" -H "Authorization: Bearer $TOLLGATE_KEY" \\
+  -H "Content-Type: application/json" -d '{{"req_key": "jimeng_vgfm_t2v_l20", "prompt": "A lighthouse at dawn", "frames": 121}}'
+curl "{site}/jimeng/?Action=CVSync2AsyncGetResult&Version=2022-08-31" -H "Authorization: Bearer $TOLLGATE_KEY" \\
+  -H "Content-Type: application/json" -d '{{"req_key": "jimeng_vgfm_t2v_l20", "task_id": "jimeng_3f9c..."}}'   # until its status is done"""
+
 
 def render(site: str, api_base: str, endpoint: str, model: str) -> dict:
     values = {"site": site, "api_base": api_base, "endpoint": endpoint, "model": model}
@@ -193,4 +204,5 @@ def render(site: str, api_base: str, endpoint: str, model: str) -> dict:
             "stream": STREAM.format(**values), "claude_code": CLAUDE_CODE.format(**values),
             "codex": CODEX.format(**values), "agents": AGENTS.format(**values),
             "gemini_cli": GEMINI_CLI.format(**values), "genai": GENAI.format(**values),
-            "media_python": MEDIA_PYTHON.format(**values), "media_curl": MEDIA_CURL.format(**values)}
+            "media_python": MEDIA_PYTHON.format(**values), "media_curl": MEDIA_CURL.format(**values),
+            "video_tasks_curl": VIDEO_TASKS_CURL.format(**values)}
