@@ -72,6 +72,11 @@ def check_channel(channel: ChannelInfo, model_id: str | None = None) -> CheckRes
     timeouts = replace(channel.timeouts, first_byte=min(channel.timeouts.first_byte, CHECK_TIMEOUT))
     key = breaker_key(channel.id, model_id)
     started = time.perf_counter()
+    if plan("openai.chat", channel) is None:  # a task channel (Midjourney): nothing to ask, no breaker to trip
+        result = CheckResult(channel.id, channel.name, model_id, False, 0,
+                             "not checked: the channel speaks no dialect a health check can use")
+        _record(result)
+        return result
     try:
         answer = _ask_one_token(channel, model_id, timeouts)
         ok, detail = True, _answer_text(answer)

@@ -27,7 +27,7 @@ def kling(databases, fake_upstream):
     stack = task_stack(databases.new(), f"kling-{databases.kind}")
     stack.set_model("kling-v1", request_price=REQUEST, video_prices=PER_SECOND)
     stack.set_model("kling-v2-master", request_price=REQUEST, video_prices=PER_SECOND)
-    stack.add_channel("kling", fake_upstream.url + "/kling", ["kling-v1", "kling-v2-master"], provider="kling",
+    stack.channel_id = stack.add_channel("kling", fake_upstream.url + "/kling", ["kling-v1", "kling-v2-master"], provider="kling",
                       api_key=kling_wire.KEY, model_map={"kling-v2-master": "kling-v2-master-up"})
     yield stack
     stack.stop()
@@ -183,3 +183,14 @@ def test_too_few_credits_is_402_before_the_upstream(kling):
     reply = Client(kling, raw).submit({"prompt": "x", "mode": "pro", "duration": 10})
     assert reply.status_code == 402 and reply.json()["code"] == 1101
     assert kling.balance(account) == cost(10, "pro") - 1
+
+
+def test_a_health_check_skips_a_kling_channel_and_trips_no_breaker(kling):
+    from services.relay.health import check_channel_by_id
+
+    with kling.app.app_context():
+        result = check_channel_by_id(kling.channel_id)
+    assert result.ok is False and result.detail.startswith("not checked")
+    raw, _, account = kling.new_key(CREDITS)
+    task_id = Client(kling, raw).submit({"prompt": "after the check " + directive(after=0.2)}).json()["data"]["task_id"]
+    assert wait_finished(kling, task_id).status == "succeeded"
