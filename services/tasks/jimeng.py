@@ -16,6 +16,8 @@ WHAT = "task"
 
 def submit(key, body: dict, *, request_id: str, client) -> tuple[dict, int]:
     """(the answer, HTTP status): our task's id, or Volcengine's refusal as it came (nothing charged)."""
+    if isinstance(body.get("req_key"), str):
+        body = {**body, "model": body["req_key"]}  # where the request log reads a refused request's model
     outcome = submit_task(key, FAMILY, body, {}, request_id=request_id, client=client)
     if isinstance(outcome, Refused):
         return outcome.answer, outcome.status

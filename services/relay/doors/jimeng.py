@@ -54,8 +54,9 @@ def parse(body, headers=None) -> Ask:
     check_forbidden(body)
     seconds = seconds_of(body.get("frames"))
     usage = Usage(video_seconds=seconds)
+    fields = {k: v for k, v in body.items() if k != "model"}  # Volcengine's body names none
     return Ask(model_id=model, stream=False, prompt_bound=0, prompt_estimate=0, output_tokens=None, choices=1,
-               body=dict(body), message_count=1, bound=usage, measure=usage, path=SUBMIT_PATH)
+               body=fields, message_count=1, bound=usage, measure=usage, path=SUBMIT_PATH)
 
 
 def passthrough(ask: Ask, target, limit_changed: bool) -> Upstream:

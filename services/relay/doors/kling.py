@@ -34,6 +34,9 @@ class KlingRequest(dict):
     def __init__(self, fields: dict, kind: str):
         super().__init__(fields)
         self.kind = kind
+        name = fields.get("model_name", fields.get("model")) or DEFAULT_MODEL
+        if isinstance(name, str):
+            self["model"] = name  # where the request log reads a refused request's model
 
 
 def model_of(body: dict) -> str:

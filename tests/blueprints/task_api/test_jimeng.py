@@ -166,6 +166,8 @@ def test_bad_requests_are_refused_in_volcengines_shape(jimeng):
                         timeout=30)
     assert odd.status_code == 400 and odd.json()["code"] == 50400
     assert jimeng.balance(account) == CREDITS
+    logged = [(log.status, log.model) for log in jimeng.logs(account)]
+    assert logged[:3] == [(400, None), (400, MODEL), (400, MODEL)]  # the first names no req_key
 
 
 def test_another_accounts_key_gets_404(jimeng):

@@ -183,6 +183,8 @@ def test_too_few_credits_is_402_before_the_upstream(kling):
     reply = Client(kling, raw).submit({"prompt": "x", "mode": "pro", "duration": 10})
     assert reply.status_code == 402 and reply.json()["code"] == 1101
     assert kling.balance(account) == cost(10, "pro") - 1
+    (log,) = kling.logs(account)
+    assert (log.status, log.error_code, log.model) == (402, "insufficient_credits", "kling-v1")
 
 
 def test_a_health_check_skips_a_kling_channel_and_trips_no_breaker(kling):
