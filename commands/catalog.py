@@ -186,9 +186,9 @@ def model():
 @click.option("--second-price", type=int, help="Credits per second of audio transcribed or translated.")
 @click.option("--search-unit-price", type=int,
               help="Credits per rerank search unit (one query over up to 100 documents).")
-@click.option("--video-prices", metavar="SIZE=CREDITS,...",
-              help="Credits per second of generated video by size, e.g. '1280x720=2000,*=1000' "
-                   "(no table: the per-second price); '' removes the table.")
+@click.option("--video-prices", metavar="KEY=CREDITS,...",
+              help="Credits per second of generated video by size (OpenAI videos: '1280x720=2000'), by mode "
+                   "(Kling: 'std=1000,pro=3500') or '*'; '' removes the table.")
 @click.option("--display-name")
 @click.option("--category", help="chat, reasoning, embedding, image, audio, moderation, rerank, ...")
 @click.option("--capabilities", help="Comma-separated, shown in /v1/models, e.g. chat,tools,vision,reasoning or "

@@ -83,6 +83,16 @@ SHOWN_TRANSLATED = (
     N_('Get a Midjourney task'),
     N_('List Midjourney tasks'),
     N_('Get a Midjourney image'),
+    N_('Kling'),
+    N_('Jimeng'),
+    N_('Kling text to video'),
+    N_('Kling image to video'),
+    N_('Get a Kling text-to-video task'),
+    N_('Get a Kling image-to-video task'),
+    N_('Download a Kling text-to-video video'),
+    N_('Download a Kling image-to-video video'),
+    N_('Jimeng video task'),
+    N_('Download a Jimeng video'),
 )
 
 

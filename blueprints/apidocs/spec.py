@@ -975,6 +975,7 @@ def _build() -> dict:
     from blueprints.apidocs.audio import audio_paths
     from blueprints.apidocs.realtime import realtime_paths
     from blueprints.apidocs.videos import video_paths
+    from blueprints.apidocs import video_tasks
 
     SCHEMAS.update(tasks.SCHEMAS)
     paths = {}
@@ -989,6 +990,7 @@ def _build() -> dict:
     paths.update(_token_paths())
     paths.update(midjourney.mj_paths())
     paths.update(tasks.suno_paths())
+    paths.update(video_tasks.task_paths())
     return {
         "openapi": "3.1.0",
         "info": {"title": "Tollgate API", "version": VERSION,
@@ -996,10 +998,10 @@ def _build() -> dict:
                                 "prepaid credits, the storefront's JSON helper API and the dashboard's token API. "
                                 "Every response carries `x-request-id`."},
         "servers": [{"url": "/", "description": "This site"}],
-        "tags": [*TAGS, midjourney.TAG, tasks.TAG],
+        "tags": [*TAGS, midjourney.TAG, tasks.TAG, *video_tasks.TAGS],
         "paths": paths,
         "components": {
-            "schemas": {**SCHEMAS, **midjourney.SCHEMAS},
+            "schemas": {**SCHEMAS, **midjourney.SCHEMAS, **video_tasks.SCHEMAS},
             "securitySchemes": {
                 "bearer": {"type": "http", "scheme": "bearer", "description": "`Authorization: Bearer sk-...`"},
                 "apiKey": {"type": "apiKey", "in": "header", "name": "x-api-key",

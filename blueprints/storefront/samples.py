@@ -252,6 +252,17 @@ curl {site}/suno/submit/music -H "Authorization: Bearer $TOLLGATE_KEY" \\
 curl {site}/suno/fetch/suno_... -H "Authorization: Bearer $TOLLGATE_KEY"
 """
 
+VIDEO_TASKS_CURL = """curl {site}/kling/v1/videos/text2video -H "Authorization: Bearer $TOLLGATE_KEY" \\
+  -H "Content-Type: application/json" -d '{{"model_name": "kling-v1", "prompt": "A lighthouse at dawn", "mode": "std", "duration": "5"}}'
+# {{"code": 0, "data": {{"task_id": "kling_3f9c...", "task_status": "submitted", ...}}, ...}}
+curl {site}/kling/v1/videos/text2video/kling_3f9c... -H "Authorization: Bearer $TOLLGATE_KEY"   # until "succeed"
+curl -o lighthouse.mp4 {site}/kling/v1/videos/text2video/kling_3f9c.../content -H "Authorization: Bearer $TOLLGATE_KEY"
+
+curl "{site}/jimeng/?Action=CVSync2AsyncSubmitTask&Version=2022-08-31" -H "Authorization: Bearer $TOLLGATE_KEY" \\
+  -H "Content-Type: application/json" -d '{{"req_key": "jimeng_vgfm_t2v_l20", "prompt": "A lighthouse at dawn", "frames": 121}}'
+curl "{site}/jimeng/?Action=CVSync2AsyncGetResult&Version=2022-08-31" -H "Authorization: Bearer $TOLLGATE_KEY" \\
+  -H "Content-Type: application/json" -d '{{"req_key": "jimeng_vgfm_t2v_l20", "task_id": "jimeng_3f9c..."}}'   # until its status is done"""
+
 
 def render(site: str, api_base: str, endpoint: str, model: str) -> dict:
     values = {"site": site, "api_base": api_base, "endpoint": endpoint, "model": model,
@@ -264,4 +275,4 @@ def render(site: str, api_base: str, endpoint: str, model: str) -> dict:
             "video_python": VIDEO_PYTHON.format(**values), "video_curl": VIDEO_CURL.format(**values).rstrip(),
             "realtime_python": REALTIME_PYTHON.format(**values),
             "realtime_browser": REALTIME_BROWSER.format(**values), "mj_curl": MJ_CURL.format(**values),
-            "tasks_curl": TASKS_CURL.format(**values).rstrip()}
+            "tasks_curl": TASKS_CURL.format(**values).rstrip(), "video_tasks_curl": VIDEO_TASKS_CURL.format(**values)}

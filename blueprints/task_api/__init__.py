@@ -9,4 +9,4 @@ from flask import Blueprint
 bp = Blueprint("task_api", __name__)
 
 from blueprints.task_api import errors  # noqa: E402,F401  (routes register on import)
-from blueprints.task_api import mj, suno  # noqa: E402,F401
+from blueprints.task_api import jimeng, kling, mj, suno  # noqa: E402,F401

@@ -25,6 +25,8 @@ DIALECTS: tuple[str, ...] = (
     "midjourney",
     "suno",
     "dashscope.images",
+    "kling",
+    "jimeng",
 )
 
 # What a channel speaks when the operator has not said (its `speaks` is NULL).
@@ -36,6 +38,8 @@ DEFAULT_SPEAKS: dict[str, tuple[str, ...]] = {
     "midjourney": ("midjourney",),
     "suno": ("suno",),
     "dashscope": ("dashscope.images",),
+    "kling": ("kling",),
+    "jimeng": ("jimeng",),
 }
 
 # The dialects each provider kind's adapter can send at all.
@@ -49,6 +53,8 @@ CAN_SEND: dict[str, tuple[str, ...]] = {
     "midjourney": ("midjourney",),
     "suno": ("suno",),
     "dashscope": ("dashscope.images",),
+    "kling": ("kling",),
+    "jimeng": ("jimeng",),
 }
 
 # The provider kinds a channel can be (relay.adapters.ADAPTERS has an adapter for each).

@@ -1,5 +1,5 @@
 """The description and the url_map agree both ways: every public route
-(/v1, /api/v1, the helper /api, /api/tokens, /mj; /v1beta when it exists) is
+(/v1, /api/v1, the helper /api, /api/tokens, /mj, /suno, /kling, /jimeng; /v1beta when it exists) is
 documented, and every documented operation is a route. Also: the document
 is a valid OpenAPI 3.1 (schemathesis parses it), /openapi.json serves it
 with sane cache headers, and the reference page renders it in both
@@ -16,7 +16,7 @@ from tests.support.untranslated import chinese_for
 from tests.blueprints.apidocs.conftest import operations
 from tests.support.stack import make_app, migrate
 
-PUBLIC = ("/v1/", "/v1beta/", "/api/", "/mj/", "/suno/")
+PUBLIC = ("/v1/", "/v1beta/", "/api/", "/mj/", "/suno/", "/kling/", "/jimeng/")
 HIDDEN = {"HEAD", "OPTIONS"}
 
 

@@ -307,6 +307,51 @@ def test_every_task_operation_with_its_example(call):
     call("getSunoClip", 404)
 
 
+def test_every_kling_and_jimeng_operation_with_its_example(call, live, fake_upstream):
+    from tests.fakes.upstream import jimeng_wire, kling_wire
+    from tests.fakes.upstream_client import directive
+
+    live.set_model("kling-v1", request_price=5, video_prices={"std": 100, "pro": 300})
+    live.add_channel("kling", fake_upstream.url + "/kling", ["kling-v1"], provider="kling", api_key=kling_wire.KEY)
+    live.set_model("jimeng_vgfm_t2v_l20", video_prices={"*": 100})
+    live.add_channel("jimeng", fake_upstream.url + "/jimeng", ["jimeng_vgfm_t2v_l20"], provider="jimeng",
+                     api_key=jimeng_wire.KEY)
+    fast = directive(after=0.2)
+
+    def until(op_id: str, done, **kw):
+        deadline, shown = time.monotonic() + 30, call(op_id, **kw)
+        while not done(shown) and time.monotonic() < deadline:
+            time.sleep(0.3)
+            shown = call(op_id, **kw)
+        assert done(shown), shown
+        return shown
+
+    for kind, (submit, get, content) in {"text2video": ("klingText2Video", "klingGetText2Video",
+                                                        "klingText2VideoContent"),
+                                         "image2video": ("klingImage2Video", "klingGetImage2Video",
+                                                         "klingImage2VideoContent")}.items():
+        made = call(submit, body={"prompt": "a lighthouse " + fast})
+        task_id = made["data"]["task_id"]
+        assert made["code"] == 0 and task_id.startswith("kling_")
+        call(content, 404, params={"task_id": task_id})  # not ready yet, or unknown
+        shown = until(get, lambda s: s["data"]["task_status"] == "succeed", params={"task_id": task_id})
+        assert shown["data"]["task_result"]["videos"][0]["url"].endswith(f"/{task_id}/content")
+        assert call(content, params={"task_id": task_id}) is None  # video/mp4
+        call(get, 404, params={"task_id": "kling_nosuch"})
+        call(submit, 400, body={"duration": "7"})
+    assert call("klingText2Video", body={"prompt": "x " + directive(code=1102)})["code"] == 1102  # refused, as it came
+    made = call("jimengAction", body={"prompt": "a lighthouse " + fast}, Action="CVSync2AsyncSubmitTask")
+    task_id = made["data"]["task_id"]
+    assert made["code"] == 10000 and task_id.startswith("jimeng_")
+    shown = until("jimengAction", lambda s: s["data"]["status"] == "done", Action="CVSync2AsyncGetResult",
+                  body={"task_id": task_id})
+    assert shown["data"]["video_url"].endswith(f"/jimeng/content/{task_id}")
+    assert call("jimengContent", params={"task_id": task_id}) is None  # video/mp4
+    call("jimengContent", 404, params={"task_id": "jimeng_nosuch"})
+    call("jimengAction", 404, Action="CVSync2AsyncGetResult", body={"task_id": "jimeng_nosuch"})
+    call("jimengAction", 400, Action="Nope")
+
+
 def test_every_documented_operation_was_called(call):
     # Runs last in this module: the tests above must have called them all.
     assert sorted(set(call.ops) - call.called) == []

@@ -11,8 +11,8 @@ import gevent
 import orjson
 from gevent.socket import wait_read
 
-from . import anthropic_wire, audio_wire, dashscope_wire, embeddings_wire, gemini_wire, images_wire, mj_wire, \
-    openai_wire, responses_wire, suno_wire, videos_wire
+from . import anthropic_wire, audio_wire, dashscope_wire, embeddings_wire, gemini_wire, images_wire, jimeng_wire, \
+    kling_wire, mj_wire, openai_wire, responses_wire, suno_wire, videos_wire
 from .behaviour import CONFIG_ONLY, DEFAULTS, HANG_SECONDS, DirectiveError, Plan, count_prompt_tokens, \
     message_contents, rand_id, validate
 from .openai_wire import DELTA, PRE
@@ -249,6 +249,10 @@ class FakeUpstreamApp:
             return suno_wire.handle(self, environ, start_response, method, path, body, raw, rec, ctx)
         if path.startswith(("/api/v1/services/aigc/", "/api/v1/tasks/", "/dashscope/files/")):
             return dashscope_wire.handle(self, environ, start_response, method, path, body, raw, rec, ctx)
+        if path.startswith("/kling/"):
+            return kling_wire.handle(self, environ, start_response, method, path, body, raw, rec, ctx)
+        if path.startswith("/jimeng"):
+            return jimeng_wire.handle(self, environ, start_response, method, path, body, raw, rec, ctx)
         if "/v1/videos" in path:
             return videos_wire.handle(self, environ, start_response, method, path, body, raw, rec, ctx)
         if "/v1/images/" in path:
