@@ -42,7 +42,7 @@ def channel():
 @click.option("--provider", required=True,
               help="Adapter kind: openai, anthropic, gemini (Google AI Studio keys), midjourney "
                    "(a midjourney-proxy), suno (a suno-api server), dashscope (DashScope's asynchronous images), "
-                   "demo.")
+                   "kling (key ACCESS|SECRET), jimeng (key AK|SK), demo.")
 @click.option("--base-url", default="", help="The provider's API base URL, e.g. https://api.deepseek.com/v1 "
               "(gemini: https://generativelanguage.googleapis.com/v1beta).")
 @click.option("--api-key", default=None, help="The provider key; stored encrypted, never printed.")
@@ -74,7 +74,8 @@ def channel_add(name, provider, base_url, api_key, models, maps, priority, weigh
 @channel.command("edit")
 @click.argument("name")
 @click.option("--rename", "new_name", default=None, help="A new name for the channel.")
-@click.option("--provider", default=None, help="Adapter kind: openai, anthropic, gemini, midjourney, demo.")
+@click.option("--provider", default=None, help="Adapter kind: openai, anthropic, gemini, midjourney, suno, dashscope, "
+                                                            "kling, jimeng, demo.")
 @click.option("--base-url", default=None, help="The provider's API base URL.")
 @click.option("--api-key", default=None, help="A new provider key; stored encrypted, never printed.")
 @click.option("--models", default=None, help="Comma-separated model ids this channel serves (replaces the list).")
