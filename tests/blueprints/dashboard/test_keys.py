@@ -134,10 +134,16 @@ def test_another_users_key_is_a_404_everywhere(dash):
 def test_the_usage_page_lists_my_tasks_and_only_mine(dash, fake_upstream):
     from tests.blueprints.api_v1.task_stack import wait_finished
 
-    dash.set_model("sora-dash", request_price=5, second_price=10)
+    # Private, and allowed to this one key: the session's other tests list the public models.
+    dash.set_model("sora-dash", request_price=5, second_price=10, capabilities=["videos"], public=False)
     dash.add_channel("videos-dash", fake_upstream.base_url_v1, ["sora-dash"], speaks="openai.videos")
     web, other = dash.user(), dash.user()
-    raw, _key_id = create(web, "video maker")
+    raw, key_id = create(web, "video maker")
+    with dash.app.app_context():
+        from extensions import db
+        from models import ApiKey
+        db.session.get(ApiKey, key_id).allowed_models = ["sora-dash"]
+        db.session.commit()
     reply = requests.post(dash.base_url + "/videos", headers={"Authorization": f"Bearer {raw}"}, timeout=30,
                           json={"model": "sora-dash", "prompt": "waves " + directive(after=0.3)})
     assert reply.status_code == 200, reply.text
