@@ -15,3 +15,11 @@ def read_json_body():
         raise RelayError(413, "request_too_large", f"The request body exceeds {limit} bytes.") from None
     except NotJson:
         raise invalid_request(f"The request body is not valid JSON (or is nested more than {MAX_DEPTH} deep).") from None
+
+
+def read_json_object() -> dict:
+    """read_json_body, refusing anything but a JSON object."""
+    body = read_json_body()
+    if not isinstance(body, dict):
+        raise invalid_request("The request body must be a JSON object.")
+    return body

@@ -4,20 +4,15 @@ POST /v1/images/generations answers at once with the task; GET
 its images."""
 from __future__ import annotations
 
-import orjson
 from flask import Response, g, request
 
 from blueprints.api_v1 import bp
 from blueprints.api_v1.auth import api_view
-from blueprints.api_v1.relaying import client_info
+from blueprints.api_v1.relaying import client_info, content_response, json_response
 from services.relay.doors import openai_images
 from services.tasks import image_tasks
 
 DOOR = openai_images.DOOR  # the OpenAI images clients' key headers and errors
-
-
-def _json(body: dict) -> Response:
-    return Response(orjson.dumps(body), mimetype="application/json")
 
 
 def _base() -> str:
@@ -28,18 +23,16 @@ def _base() -> str:
 
 def submit_image_task(body: dict) -> Response:
     task = image_tasks.create(g.api_key, body, request_id=g.request_id, client=client_info())
-    return _json(image_tasks.view(task, _base()))
+    return json_response(image_tasks.view(task, _base()))
 
 
 @bp.get("/images/tasks/<task_id>")
 @api_view(DOOR)
 def get_image_task(task_id):
-    return _json(image_tasks.view(image_tasks.find(g.api_key, task_id), _base()))
+    return json_response(image_tasks.view(image_tasks.find(g.api_key, task_id), _base()))
 
 
 @bp.get("/images/tasks/<task_id>/<n>")
 @api_view(DOOR)
 def image_task_content(task_id, n):
-    result = image_tasks.content(g.api_key, task_id, n)
-    headers = {"Content-Length": result.length} if result.length else {}
-    return Response(result, content_type=result.content_type, headers=headers, direct_passthrough=True)
+    return content_response(image_tasks.content(g.api_key, task_id, n))

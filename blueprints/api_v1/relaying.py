@@ -14,6 +14,21 @@ from services.relay.doors.base import Door, RawBody
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 
+def json_response(body, status: int = 200) -> Response:
+    return Response(orjson.dumps(body), status=status, mimetype="application/json")
+
+
+def content_response(result) -> Response:
+    """A task's result relayed as it arrives (services.tasks.access.Content)."""
+    headers = {"Content-Length": result.length} if result.length else {}
+    return Response(result, content_type=result.content_type, headers=headers, direct_passthrough=True)
+
+
+def site_url() -> str:
+    """This site's address, for the result URLs a task's views hand out."""
+    return (current_app.config.get("SITE_URL") or request.host_url).rstrip("/")
+
+
 def client_info() -> ClientInfo:
     return ClientInfo(ip=request.remote_addr, user_agent=request.headers.get("User-Agent"))
 

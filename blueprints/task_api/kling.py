@@ -4,47 +4,33 @@ POST /kling/v1/videos/{text2video,image2video}, GET
 GET /kling/v1/videos/{kind}/{task_id}/content (the key required)."""
 from __future__ import annotations
 
-import orjson
-from flask import Response, current_app, g, request
+from flask import g
 
 from blueprints.api_v1.auth import api_view
-from blueprints.api_v1.body import read_json_body
-from blueprints.api_v1.relaying import client_info
+from blueprints.api_v1.body import read_json_object
+from blueprints.api_v1.relaying import client_info, content_response, json_response, site_url
 from blueprints.task_api import bp
 from services.relay.doors import kling as door
-from services.relay.errors import invalid_request
 from services.tasks import kling
 
 DOOR = door.DOOR
 
 
-def _json(body, status: int = 200) -> Response:
-    return Response(orjson.dumps(body), status=status, mimetype="application/json")
-
-
-def _site() -> str:
-    return (current_app.config.get("SITE_URL") or request.host_url).rstrip("/")
-
-
 @api_view(DOOR)
 def kling_submit(kind):
-    body = read_json_body()
-    if not isinstance(body, dict):
-        raise invalid_request("The request body must be a JSON object.")
+    body = read_json_object()
     answer, status = kling.submit(g.api_key, kind, body, request_id=g.request_id, client=client_info())
-    return _json(answer, status)
+    return json_response(answer, status)
 
 
 @api_view(DOOR)
 def kling_fetch(kind, task_id):
-    return _json(kling.fetch(g.api_key, task_id, _site()))
+    return json_response(kling.fetch(g.api_key, task_id, site_url()))
 
 
 @api_view(DOOR)
 def kling_content(kind, task_id):
-    result = kling.content(g.api_key, task_id)
-    headers = {"Content-Length": result.length} if result.length else {}
-    return Response(result, content_type=result.content_type, headers=headers, direct_passthrough=True)
+    return content_response(kling.content(g.api_key, task_id))
 
 
 for _kind in door.KINDS:  # one rule a kind: each is its own documented operation

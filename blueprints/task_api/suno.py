@@ -4,22 +4,17 @@ GET /suno/clips/{id}/{n}/{audio|image|image_large|video}. Answers are
 `{code: "success", message: "", data}`."""
 from __future__ import annotations
 
-import orjson
-from flask import Response, g, request
+from flask import g, request
 
 from blueprints.api_v1.auth import api_view
 from blueprints.api_v1.body import read_json_body
-from blueprints.api_v1.relaying import client_info
+from blueprints.api_v1.relaying import client_info, content_response, json_response
 from blueprints.task_api import bp
 from services.relay.doors import suno as door
 from services.tasks import suno
 from services.tasks.family import Refused
 
 DOOR = door.DOOR
-
-
-def _json(body: dict, status: int = 200) -> Response:
-    return Response(orjson.dumps(body), status=status, mimetype="application/json")
 
 
 def _base() -> str:
@@ -31,14 +26,14 @@ def _base() -> str:
 def suno_submit(action):
     task = suno.submit(g.api_key, action, read_json_body(), request_id=g.request_id, client=client_info())
     if isinstance(task, Refused):
-        return _json(task.answer, task.status)
-    return _json(door.success(task.id))
+        return json_response(task.answer, task.status)
+    return json_response(door.success(task.id))
 
 
 @bp.get("/suno/fetch/<task_id>")
 @api_view(DOOR)
 def suno_fetch_one(task_id):
-    return _json(door.success(suno.view(suno.find(g.api_key, task_id), _base())))
+    return json_response(door.success(suno.view(suno.find(g.api_key, task_id), _base())))
 
 
 @bp.post("/suno/fetch")
@@ -46,12 +41,10 @@ def suno_fetch_one(task_id):
 def suno_fetch_many():
     body = read_json_body()
     ids = body.get("ids", []) if isinstance(body, dict) else None
-    return _json(door.success([suno.view(task, _base()) for task in suno.find_many(g.api_key, ids)]))
+    return json_response(door.success([suno.view(task, _base()) for task in suno.find_many(g.api_key, ids)]))
 
 
 @bp.get("/suno/clips/<task_id>/<n>/<kind>")
 @api_view(DOOR)
 def suno_clip(task_id, n, kind):
-    result = suno.clip(g.api_key, task_id, n, kind)
-    headers = {"Content-Length": result.length} if result.length else {}
-    return Response(result, content_type=result.content_type, headers=headers, direct_passthrough=True)
+    return content_response(suno.clip(g.api_key, task_id, n, kind))

@@ -7,21 +7,9 @@ from __future__ import annotations
 from services.relay import limits, routing
 from services.relay.call import ClientInfo, prepare
 from services.relay.errors import RelayError
-from services.relay.run import _attempt, settle
+from services.relay.run import _attempt, _send, settle
 from services.tasks import store
 from services.tasks.family import Family, Refused
-
-
-def _send(call, family: Family):
-    upstream = call.upstream
-    extra = {}
-    if upstream.path is not None:
-        extra["path"] = upstream.path
-    if upstream.files is not None:
-        extra["files"] = upstream.files
-    answer = call.adapter.send(call.channel, upstream.dialect, upstream.body, call.timeouts, stream=False,
-                               headers=upstream.headers, **extra)
-    return family.accept(answer, call)
 
 
 def submit(key, family: Family, body, headers: dict, *, request_id: str, client: ClientInfo,
@@ -31,7 +19,7 @@ def submit(key, family: Family, body, headers: dict, *, request_id: str, client:
     refusal of ours or a failure of every channel (the hold released)."""
     call = prepare(key, body, headers, family.door, request_id=request_id, client=client)
     try:
-        accepted = _attempt(call, lambda: _send(call, family))
+        accepted = _attempt(call, lambda: family.accept(_send(call, stream=False), call))
     except Refused as refused:
         call.status = refused.status
         call.error_code = "task_refused"
