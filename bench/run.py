@@ -111,7 +111,8 @@ class Rig:
             account = accounts.create_account("bench")
             accounts.grant(account.id, 10**15)
             _key, self.key = create_key(account.id, "bench", rpm=10**8)
-        env = server_env(db_url, self.tmp, KEY_CACHE_TTL="3", CATALOG_CACHE_TTL="3", LOG_LEVEL="WARNING")
+        env = server_env(db_url, self.tmp, KEY_CACHE_TTL="3", CATALOG_CACHE_TTL="3", LOG_LEVEL="WARNING",
+                         METRICS_ALLOW_NETWORKS="127.0.0.1/32")
         worker_args = ("--worker-connections", "1200")
         self.gateway = GunicornServer(env, workers=1, name="bench", access_log=False,
                                       extra_args=worker_args, preexec_fn=pin(0))
@@ -280,6 +281,24 @@ async def open_streams(rig: Rig, count: int) -> dict:
     return out
 
 
+def group_commit(rig: Rig) -> dict:
+    """How many request-path writes (reservations, settlements, log rows)
+    each of the worker's transactions carried over the whole run, from its
+    /metrics."""
+    import urllib.request
+
+    with urllib.request.urlopen(f"http://127.0.0.1:{rig.gateway.port}/metrics", timeout=10) as answer:
+        text = answer.read().decode()
+    values = {}
+    for line in text.splitlines():
+        name, _, value = line.partition(" ")
+        if name in ("tollgate_ledger_batches_total", "tollgate_ledger_batched_writes_total"):
+            values[name] = float(value)
+    batches = values.get("tollgate_ledger_batches_total", 0)
+    writes = values.get("tollgate_ledger_batched_writes_total", 0)
+    return {"transactions": batches, "writes": writes, "writes_per_transaction": writes / batches if batches else 0}
+
+
 def report(results: dict) -> str:
     lat, thr, tt, mem = results["latency_c1"], results["throughput_c32"], results["ttft"], results["open_streams"]
     s16, burst = results["streams_c16"], results["burst_500"]
@@ -333,6 +352,10 @@ def report(results: dict) -> str:
         f"{mv['open_kib']['rss'] / 1024:.1f} MiB open, {mv['after_kib']['rss'] / 1024:.1f} MiB after | "
         f"**{mv['per_stream_kib'] - mf['per_stream_kib']:+.1f} KiB** per stream |",
     ]
+    gc = results.get("group_commit")
+    if gc:
+        lines += ["", f"Group commit over the run: {gc['writes']:.0f} request-path writes in "
+                      f"{gc['transactions']:.0f} transactions, {gc['writes_per_transaction']:.2f} per transaction."]
     return "\n".join(lines)
 
 
@@ -351,6 +374,10 @@ async def main_async(args) -> dict:
             "burst_500": await burst_500(rig, max(2, args.rounds // 2) if args.quick else args.rounds, 500),
             "open_streams": await open_streams(rig, 200 if args.quick else 1000),
         }
+        try:
+            results["group_commit"] = group_commit(rig)
+        except OSError as exc:
+            print(f"group commit figures unavailable: {exc}", file=sys.stderr)
     finally:
         rig.stop()
     return results

@@ -63,6 +63,9 @@ TOKENS = Counter("tollgate_relay_tokens", "Tokens billed, by kind (prompt, compl
 CREDITS = Counter("tollgate_relay_credits", "Credits charged for relay requests.", RELAY)
 OPEN_STREAMS = Gauge("tollgate_relay_open_streams", "Streams being relayed right now.", ("door",),
                      multiprocess_mode="livesum")
+LEDGER_BATCHES = Counter("tollgate_ledger_batches", "Transactions committed by the request path's group commit.")
+LEDGER_WRITES = Counter("tollgate_ledger_batched_writes",
+                        "Reservations, settlements and log rows those transactions carried.")
 NOTIFIES = Counter("tollgate_payment_notifies", "Payment provider notifies received, by outcome.",
                    ("provider", "outcome"))
 
@@ -135,6 +138,11 @@ def track_stream(door: str, chunks):
         yield from chunks
     finally:
         gauge.dec()
+
+
+def observe_batch(writes: int) -> None:
+    LEDGER_BATCHES.inc()
+    LEDGER_WRITES.inc(writes)
 
 
 def observe_notify(provider: str, result) -> None:

@@ -4,7 +4,9 @@ so an operation retried or raced is booked at most once.
 
 The request path uses `reserve` (one conditional UPDATE: the balance can
 never go below zero, whatever the concurrency) and `settle` (release the hold,
-book the real charge, write the request log: one transaction).
+book the real charge, write the request log: one transaction). Both go
+through `group_commit`, which under gevent commits the writes of many
+requests of a worker in one transaction.
 """
 from __future__ import annotations
 
@@ -16,7 +18,8 @@ from sqlalchemy import DateTime, bindparam, func, literal, select, text
 from extensions import db
 from models import Account, LedgerEntry, Task
 from models.base import utcnow
-from services.billing.sql import Statement, Tx, transaction
+from services.billing import group_commit
+from services.billing.sql import Statement, Tx
 
 accounts = Account.__table__
 ledger = LedgerEntry.__table__
@@ -128,18 +131,31 @@ def reserve(account_id: int, key_id: int, amount: int, request_id: str) -> bool:
     """Hold `amount` credits before an upstream call. False when the balance
     cannot cover it; SpendCapReached when the key's own cap would be passed;
     KeyDisabled when the key is no longer active."""
-    with transaction() as tx:
-        if tx.rowcount(_RAW_TAKE, {"amount": amount, "account_id": account_id}) != 1:
-            return False
-        if tx.rowcount(_RAW_KEY_HOLD, {"amount": amount, "key_id": key_id}) != 1:
-            # Either raise rolls back the balance update too.
-            row = tx.one(_KEY_STATUS, {"key_id": key_id})
-            if row is None or row[0] != "active":
-                raise KeyDisabled()
-            raise SpendCapReached()
-        _raw_entry(tx, account_id, key_id, -amount, "reserve", request_id, f"reserve:{request_id}",
-                   tx.stamp(utcnow()))
-    return True
+    outcome = group_commit.writes.run(
+        (account_id, key_id), lambda tx: _reserve_in(tx, account_id, key_id, amount, request_id))
+    if outcome is _TAKEN:
+        return True
+    if outcome is _SHORT:
+        return False
+    raise outcome()
+
+
+_TAKEN, _SHORT = object(), object()
+
+
+def _reserve_in(tx: Tx, account_id: int, key_id: int, amount: int, request_id: str):
+    """The reservation's writes; on a refusal by the key, the balance taken is
+    put back in the same transaction (which other writes may share, so it
+    cannot simply be rolled back)."""
+    if tx.rowcount(_RAW_TAKE, {"amount": amount, "account_id": account_id}) != 1:
+        return _SHORT
+    if tx.rowcount(_RAW_KEY_HOLD, {"amount": amount, "key_id": key_id}) != 1:
+        tx.run(_RAW_ADD, {"amount": amount, "account_id": account_id})
+        row = tx.one(_KEY_STATUS, {"key_id": key_id})
+        return KeyDisabled if row is None or row[0] != "active" else SpendCapReached
+    _raw_entry(tx, account_id, key_id, -amount, "reserve", request_id, f"reserve:{request_id}",
+               tx.stamp(utcnow()))
+    return _TAKEN
 
 
 def settle(account_id: int, key_id: int, hold: int, cost: int, request_id: str,
@@ -149,8 +165,8 @@ def settle(account_id: int, key_id: int, hold: int, cost: int, request_id: str,
     Idempotent per request id, and safe against the sweeper: if the hold was
     already swept back, the charge is taken from the balance as far as it
     reaches."""
-    with transaction() as tx:
-        return settle_in(tx, account_id, key_id, hold, cost, request_id, log)
+    return group_commit.writes.run(
+        (account_id, key_id), lambda tx: settle_in(tx, account_id, key_id, hold, cost, request_id, log))
 
 
 def settle_in(tx: Tx, account_id: int, key_id: int, hold: int, cost: int, request_id: str,
@@ -178,8 +194,10 @@ def settle_in(tx: Tx, account_id: int, key_id: int, hold: int, cost: int, reques
 
 def write_log(log: dict) -> None:
     """A request log row for a request that never reserved (refused early)."""
-    with transaction() as tx:
+    def work(tx: Tx) -> None:
         tx.run(_RAW_LOG, _LOG_DEFAULTS | log | {"created_at": tx.stamp(utcnow())})
+
+    group_commit.writes.run((log.get("account_id") or 0, log.get("key_id") or 0), work)
 
 
 def sweep(ttl_seconds: int) -> int:
