@@ -3,7 +3,7 @@ bench rig (cache TTLs of 3 s, as in production), c=32 non-stream load, and
 py-spy sampling the one worker.
 
     pip install --target /tmp/pyspy py-spy
-    .venv/bin/python -m bench.profile [--py-spy /tmp/pyspy/bin/py-spy] [--seconds 15] [--stream]
+    .venv/bin/python -m bench.profile [--py-spy /tmp/pyspy/bin/py-spy] [--seconds 15] [--stream] [--postgres]
 
 Prints the share of samples under each part of the path (a sample counts
 for every part on its stack, so shares overlap) and the top functions by
@@ -82,10 +82,11 @@ def main() -> None:
     parser.add_argument("--py-spy", default="/tmp/pyspy/bin/py-spy")
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--stream", action="store_true", help="20-chunk streams instead of non-stream calls")
+    parser.add_argument("--postgres", action="store_true", help="the rig on a fresh PostgreSQL database")
     args = parser.parse_args()
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / time.strftime("profile-%Y%m%d-%H%M%S.txt")
-    rig = Rig()
+    rig = Rig(postgres=args.postgres)
     try:
         asyncio.run(load(rig, 2.0, args.stream))  # warm: caches filled, pool connections open
         env = {**os.environ, "PYTHONPATH": "/tmp/pyspy"}

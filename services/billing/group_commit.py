@@ -40,12 +40,18 @@ def _cooperative() -> bool:
     return gevent is not None and monkey.is_module_patched("socket")
 
 
-class _Pending:
-    __slots__ = ("order", "work", "value", "error", "done", "lead")
+class _Unmet(Exception):
+    """A statement sent at once did not do what its write expected."""
 
-    def __init__(self, order, work):
+
+class _Pending:
+    __slots__ = ("order", "work", "steps", "result", "value", "error", "done", "lead")
+
+    def __init__(self, order, work, steps, result):
         self.order = order
         self.work = work
+        self.steps = steps
+        self.result = result
         self.value = None
         self.error: BaseException | None = None
         self.done = Event()
@@ -68,11 +74,17 @@ class GroupCommit:
         self._queue: list[_Pending] = []
         self._leading = False
 
-    def run(self, order: tuple, work: Callable[[Tx], object]):
+    def run(self, order: tuple, work: Callable[[Tx], object], steps: Callable[[], list] | None = None,
+            result=None):
+        """`steps()`, when given, makes `work`'s statements for its common
+        outcome, each with what it must do (Tx.all_at_once), and `result` is
+        what `work` returns then: on PostgreSQL a batch whose writes all have
+        them is sent in one round trip, and run again statement by statement
+        when any expectation is not met."""
         if not self._cooperative():
             with transaction() as tx:
                 return work(tx)
-        pending = _Pending(order, work)
+        pending = _Pending(order, work, steps, result)
         self._queue.append(pending)
         if self._leading:
             try:
@@ -114,10 +126,12 @@ class GroupCommit:
 
     def _commit(self, batch: list[_Pending]) -> None:
         ordered = sorted(batch, key=lambda p: p.order)
+        at_once = all(p.steps is not None for p in ordered)
         try:
-            with transaction() as tx:
-                for pending in ordered:
-                    pending.value = pending.work(tx)
+            try:
+                self._in_one(ordered, at_once)
+            except _Unmet:  # rolled back: the same batch, statement by statement
+                self._in_one(ordered, False)
             metrics.observe_batch(len(batch))
             return
         except Exception as exc:
@@ -135,6 +149,18 @@ class GroupCommit:
                     pending.value = pending.work(tx)
             except Exception as exc:
                 pending.error = exc
+
+    @staticmethod
+    def _in_one(ordered: list[_Pending], at_once: bool) -> None:
+        with transaction() as tx:
+            if at_once and tx.pipelined:
+                if not tx.all_at_once([step for pending in ordered for step in pending.steps()]):
+                    raise _Unmet()
+                for pending in ordered:
+                    pending.value = pending.result
+                return
+            for pending in ordered:
+                pending.value = pending.work(tx)
 
 
 writes = GroupCommit()

@@ -120,19 +120,30 @@ def post(account_id: int, amount: int, kind: str, idempotency_key: str, *,
     return True
 
 
+def _entry(account_id: int, key_id: int | None, amount: int, kind: str, ref: str, idempotency_key: str,
+           stamp) -> dict:
+    return {"account_id": account_id, "key_id": key_id, "amount": amount, "kind": kind, "ref": ref,
+            "idempotency_key": idempotency_key, "note": None, "created_at": stamp}
+
+
 def _raw_entry(tx: Tx, account_id: int, key_id: int | None, amount: int, kind: str, ref: str,
                idempotency_key: str, stamp) -> bool:
-    return tx.one(_RAW_ENTRY, {"account_id": account_id, "key_id": key_id, "amount": amount, "kind": kind,
-                               "ref": ref, "idempotency_key": idempotency_key, "note": None,
-                               "created_at": stamp}) is not None
+    return tx.one(_RAW_ENTRY, _entry(account_id, key_id, amount, kind, ref, idempotency_key, stamp)) is not None
 
 
 def reserve(account_id: int, key_id: int, amount: int, request_id: str) -> bool:
     """Hold `amount` credits before an upstream call. False when the balance
     cannot cover it; SpendCapReached when the key's own cap would be passed;
     KeyDisabled when the key is no longer active."""
+    def steps():
+        hold = {"amount": amount, "account_id": account_id, "key_id": key_id}
+        return [(_RAW_TAKE, hold, "one"), (_RAW_KEY_HOLD, hold, "one"),
+                (_RAW_ENTRY, _entry(account_id, key_id, -amount, "reserve", request_id, f"reserve:{request_id}",
+                                    utcnow()), "row")]
+
     outcome = group_commit.writes.run(
-        (account_id, key_id), lambda tx: _reserve_in(tx, account_id, key_id, amount, request_id))
+        (account_id, key_id), lambda tx: _reserve_in(tx, account_id, key_id, amount, request_id),
+        steps, _TAKEN)
     if outcome is _TAKEN:
         return True
     if outcome is _SHORT:
@@ -165,8 +176,29 @@ def settle(account_id: int, key_id: int, hold: int, cost: int, request_id: str,
     Idempotent per request id, and safe against the sweeper: if the hold was
     already swept back, the charge is taken from the balance as far as it
     reaches."""
+    cost = max(0, min(cost, hold))
     return group_commit.writes.run(
-        (account_id, key_id), lambda tx: settle_in(tx, account_id, key_id, hold, cost, request_id, log))
+        (account_id, key_id), lambda tx: settle_in(tx, account_id, key_id, hold, cost, request_id, log),
+        lambda: _settle_steps(account_id, key_id, hold, cost, request_id, log), cost)
+
+
+def _settle_steps(account_id: int, key_id: int, hold: int, cost: int, request_id: str,
+                  log: dict | None) -> list:
+    """settle_in's statements when the hold is still out (the sweeper has not
+    returned it) and the charge is new: every case but the rare ones."""
+    now = utcnow()
+    steps = [(_RAW_ENTRY, _entry(account_id, key_id, hold, "release", request_id, f"release:{request_id}", now),
+              "row")]
+    if cost > 0:
+        steps.append((_RAW_ENTRY, _entry(account_id, key_id, -cost, "charge", request_id,
+                                         f"charge:{request_id}", now), "row"))
+    returned = hold - cost
+    if returned:
+        steps.append((_RAW_ADD, {"amount": returned, "account_id": account_id}, "one"))
+    steps.append((_RAW_KEY_SETTLE, {"amount": -returned, "now": now, "key_id": key_id}, None))
+    if log is not None:
+        steps.append((_RAW_LOG, _LOG_DEFAULTS | log | {"credits": cost, "created_at": now}, None))
+    return steps
 
 
 def settle_in(tx: Tx, account_id: int, key_id: int, hold: int, cost: int, request_id: str,
@@ -197,7 +229,8 @@ def write_log(log: dict) -> None:
     def work(tx: Tx) -> None:
         tx.run(_RAW_LOG, _LOG_DEFAULTS | log | {"created_at": tx.stamp(utcnow())})
 
-    group_commit.writes.run((log.get("account_id") or 0, log.get("key_id") or 0), work)
+    group_commit.writes.run((log.get("account_id") or 0, log.get("key_id") or 0), work,
+                            lambda: [(_RAW_LOG, _LOG_DEFAULTS | log | {"created_at": utcnow()}, None)], None)
 
 
 def sweep(ttl_seconds: int) -> int:

@@ -46,6 +46,31 @@ class Tx:
         """The first row (or None); consumes the result."""
         return self.run(statement, params).fetchone()
 
+    @property
+    def pipelined(self) -> bool:
+        """Whether `all_at_once` saves round trips (PostgreSQL)."""
+        return self.dialect == "postgresql"
+
+    def all_at_once(self, steps: list[tuple[Statement, dict, str | None]]) -> bool:
+        """Send every statement before reading any answer (psycopg's
+        pipeline mode: one round trip for all of them), in order, so row
+        locks are taken as if one by one. True when each did what its
+        expectation says: "one" (changed one row), "row" (returned a row),
+        None (anything)."""
+        conn = self.cursor.connection
+        cursors = []
+        with conn.pipeline():
+            for statement, params, _expect in steps:
+                cursor = conn.cursor()
+                cursor.execute(statement.postgresql, params)
+                cursors.append(cursor)
+        met = True
+        for cursor, (_statement, _params, expect) in zip(cursors, steps):
+            if expect == "one" and cursor.rowcount != 1 or expect == "row" and cursor.fetchone() is None:
+                met = False
+            cursor.close()
+        return met
+
     def stamp(self, moment: datetime):
         """A timestamp as the driver stores it (SQLAlchemy's SQLite format)."""
         if self.dialect == "sqlite":
