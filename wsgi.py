@@ -4,6 +4,10 @@ from gevent import monkey
 
 monkey.patch_all()
 
+from services import psycopg_gevent  # noqa: E402
+
+psycopg_gevent.install()  # psycopg waits on gevent's watchers, not its emulated poll()
+
 from app import create_app  # noqa: E402
 from services.relay.health import start_scheduler  # noqa: E402
 from services.tasks.poller import start_poller  # noqa: E402
