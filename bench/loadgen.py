@@ -90,21 +90,24 @@ class Connection:
                     result.first_token = time.perf_counter() - start
 
 
-async def run_closed_loop(target: Target, body: bytes, concurrency: int, duration: float,
+async def run_closed_loop(target: Target | list[Target], body: bytes, concurrency: int, duration: float,
                           stream: bool = False) -> list[Result]:
-    """`concurrency` connections each sending back to back for `duration` s."""
+    """`concurrency` connections each sending back to back for `duration` s
+    (given several targets, connection i uses target i modulo their number:
+    one key per connection)."""
     results: list[Result] = []
     deadline = time.perf_counter() + duration
+    targets = target if isinstance(target, list) else [target]
 
-    async def worker():
-        conn = await Connection(target).open()
+    async def worker(i: int):
+        conn = await Connection(targets[i % len(targets)]).open()
         try:
             while time.perf_counter() < deadline:
                 results.append(await conn.send(body, stream))
         finally:
             await conn.close()
 
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    await asyncio.gather(*(worker(i) for i in range(concurrency)))
     return results
 
 

@@ -6,7 +6,8 @@ fake upstream and this load client to CPU 1.
     .venv/bin/python -m bench.run [--rounds N] [--quick] [--postgres]
 
 Measures (the method is in docs/benchmarks.md): added latency p50/p99 at concurrency 1
-(non-stream), requests per second at concurrency 32 with one worker, time to
+(non-stream), requests per second at concurrency 32 with one worker (one hot
+account; and 32 accounts through one and through four workers), time to
 first token overhead for a 20-chunk stream, streams/s with 16 clients, time
 to first token when 500 streams open within one second, and memory per open
 stream with 1,000 concurrent streams; each also as Tollgate minus (or over)
@@ -33,6 +34,7 @@ from tests.support.servers import GunicornServer  # noqa: E402
 from tests.support.stack import make_app, migrate, server_env  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
+ACCOUNTS = 32  # the many-accounts scenario: one key on its own account per connection
 CPUS = os.cpu_count() or 1
 
 
@@ -111,6 +113,11 @@ class Rig:
             account = accounts.create_account("bench")
             accounts.grant(account.id, 10**15)
             _key, self.key = create_key(account.id, "bench", rpm=10**8)
+            self.many_keys = []  # one account each, for the many-accounts scenario
+            for i in range(ACCOUNTS):
+                other = accounts.create_account(f"bench-{i}")
+                accounts.grant(other.id, 10**15)
+                self.many_keys.append(create_key(other.id, "bench", rpm=10**8)[1])
         env = server_env(db_url, self.tmp, KEY_CACHE_TTL="3", CATALOG_CACHE_TTL="3", LOG_LEVEL="WARNING",
                          METRICS_ALLOW_NETWORKS="127.0.0.1/32")
         worker_args = ("--worker-connections", "1200")
@@ -121,6 +128,9 @@ class Rig:
         self.floor = GunicornServer({"FLOOR_UPSTREAM": self.fake.base_url_v1}, workers=1, name="bench-floor",
                                     access_log=False, extra_args=worker_args, preexec_fn=pin(0),
                                     app="bench.floor:app")
+        # Four workers on the same CPU for the many-accounts scenario.
+        self.gateway4 = GunicornServer(env, workers=4, name="bench-4w", access_log=False,
+                                       extra_args=worker_args, preexec_fn=pin(0))
         self.workers = {"via": self.gateway.worker_pids()[0], "floor": self.floor.worker_pids()[0]}
         self.worker = self.workers["via"]
         self.targets = {
@@ -132,6 +142,7 @@ class Rig:
         }
 
     def stop(self):
+        self.gateway4.stop()
         self.gateway.stop()
         self.floor.stop()
         self.fake.stop()
@@ -203,6 +214,30 @@ async def throughput_c32(rig: Rig, rounds: int, seconds: float) -> dict:
     out.update({"cpu_ms_per_request": cpu,
                 "errors": errors, "rounds": rounds, "seconds": seconds})
     return out
+
+
+async def many_accounts(rig: Rig, rounds: int, seconds: float) -> dict:
+    """c=32 with a key on its own account per connection, through one
+    worker and through four (all on CPU 0): the rows of the books no longer
+    queue behind one account."""
+    payload = body("hello " + directive(reply="hi there", chunks=2))
+    targets = {
+        "one_worker": [Target("127.0.0.1", rig.gateway.port, "/v1/chat/completions",
+                              {"Authorization": f"Bearer {key}"}) for key in rig.many_keys],
+        "four_workers": [Target("127.0.0.1", rig.gateway4.port, "/v1/chat/completions",
+                                {"Authorization": f"Bearer {key}"}) for key in rig.many_keys],
+    }
+    for name in targets:
+        await run_closed_loop(targets[name], payload, 32, 1.0)
+    rps = {name: [] for name in targets}
+    errors = {name: 0 for name in targets}
+    for r in range(rounds):
+        for name in (list(targets) if r % 2 == 0 else list(targets)[::-1]):
+            results = await run_closed_loop(targets[name], payload, 32, seconds)
+            ok = sum(1 for x in results if x.status == 200)
+            errors[name] += len(results) - ok
+            rps[name].append(ok / seconds)
+    return {name: median_iqr(values) for name, values in rps.items()} | {"errors": errors, "accounts": ACCOUNTS}
 
 
 STREAM_20 = ("stream " + directive(reply=" ".join(f"t{i}" for i in range(20)), chunks=20, delay=0.005))
@@ -352,6 +387,13 @@ def report(results: dict) -> str:
         f"{mv['open_kib']['rss'] / 1024:.1f} MiB open, {mv['after_kib']['rss'] / 1024:.1f} MiB after | "
         f"**{mv['per_stream_kib'] - mf['per_stream_kib']:+.1f} KiB** per stream |",
     ]
+    many = results.get("many_accounts")
+    if many:
+        lines.insert(lines.index(rate_row("requests/s, c=32, 1 worker", thr, thr["errors"], "req/s")) + 1,
+                     f"| requests/s, c=32, {many['accounts']} accounts (a key each): 1 worker / 4 workers | – | – | "
+                     f"{many['one_worker'][0]:.0f} (IQR {many['one_worker'][1]:.0f}) / "
+                     f"{many['four_workers'][0]:.0f} (IQR {many['four_workers'][1]:.0f}) req/s; "
+                     f"{many['errors']['one_worker']} / {many['errors']['four_workers']} errors | |")
     gc = results.get("group_commit")
     if gc:
         lines += ["", f"Group commit over the run: {gc['writes']:.0f} request-path writes in "
@@ -369,6 +411,7 @@ async def main_async(args) -> dict:
             "database": "postgresql" if args.postgres else "sqlite",
             "latency_c1": await latency_c1(rig, args.rounds, 100 if args.quick else 400),
             "throughput_c32": await throughput_c32(rig, max(2, args.rounds // 2), 2.0 if args.quick else 5.0),
+            "many_accounts": await many_accounts(rig, max(2, args.rounds // 2), 2.0 if args.quick else 5.0),
             "ttft": await ttft_stream(rig, args.rounds, 10 if args.quick else 30),
             "streams_c16": await streams_c16(rig, max(2, args.rounds // 2), 2.0 if args.quick else 5.0),
             "burst_500": await burst_500(rig, max(2, args.rounds // 2) if args.quick else args.rounds, 500),
