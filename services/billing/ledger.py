@@ -18,7 +18,7 @@ from sqlalchemy import DateTime, bindparam, func, literal, select, text
 from extensions import db
 from models import Account, LedgerEntry, Task
 from models.base import utcnow
-from services.billing import group_commit
+from services.billing import group_commit, one_statement
 from services.billing.sql import Statement, Tx
 
 accounts = Account.__table__
@@ -80,6 +80,7 @@ _RAW_ADD = Statement(_ADD.text)
 _RAW_KEY_HOLD = Statement(_KEY_HOLD.text)
 _RAW_KEY_SETTLE = Statement(_KEY_SETTLE.text)
 _RAW_BALANCE = Statement(_BALANCE.text)
+_ONE_SETTLE = one_statement.Settle(_LOG_COLUMNS)  # settle_in's common case as one PostgreSQL statement
 
 
 def _insert_entry(conn, *, account_id: int, amount: int, kind: str, idempotency_key: str,
@@ -136,10 +137,7 @@ def reserve(account_id: int, key_id: int, amount: int, request_id: str) -> bool:
     cannot cover it; SpendCapReached when the key's own cap would be passed;
     KeyDisabled when the key is no longer active."""
     def steps():
-        hold = {"amount": amount, "account_id": account_id, "key_id": key_id}
-        return [(_RAW_TAKE, hold, "one"), (_RAW_KEY_HOLD, hold, "one"),
-                (_RAW_ENTRY, _entry(account_id, key_id, -amount, "reserve", request_id, f"reserve:{request_id}",
-                                    utcnow()), "row")]
+        return [one_statement.reserve_step(account_id, key_id, amount, request_id, utcnow())]
 
     outcome = group_commit.writes.run(
         (account_id, key_id), lambda tx: _reserve_in(tx, account_id, key_id, amount, request_id),
@@ -184,21 +182,10 @@ def settle(account_id: int, key_id: int, hold: int, cost: int, request_id: str,
 
 def _settle_steps(account_id: int, key_id: int, hold: int, cost: int, request_id: str,
                   log: dict | None) -> list:
-    """settle_in's statements when the hold is still out (the sweeper has not
-    returned it) and the charge is new: every case but the rare ones."""
     now = utcnow()
-    steps = [(_RAW_ENTRY, _entry(account_id, key_id, hold, "release", request_id, f"release:{request_id}", now),
-              "row")]
-    if cost > 0:
-        steps.append((_RAW_ENTRY, _entry(account_id, key_id, -cost, "charge", request_id,
-                                         f"charge:{request_id}", now), "row"))
-    returned = hold - cost
-    if returned:
-        steps.append((_RAW_ADD, {"amount": returned, "account_id": account_id}, "one"))
-    steps.append((_RAW_KEY_SETTLE, {"amount": -returned, "now": now, "key_id": key_id}, None))
     if log is not None:
-        steps.append((_RAW_LOG, _LOG_DEFAULTS | log | {"credits": cost, "created_at": now}, None))
-    return steps
+        log = _LOG_DEFAULTS | log | {"credits": cost, "created_at": now}
+    return [_ONE_SETTLE.step(account_id, key_id, hold, cost, request_id, now, log)]
 
 
 def settle_in(tx: Tx, account_id: int, key_id: int, hold: int, cost: int, request_id: str,

@@ -56,7 +56,7 @@ class Tx:
         pipeline mode: one round trip for all of them), in order, so row
         locks are taken as if one by one. True when each did what its
         expectation says: "one" (changed one row), "row" (returned a row),
-        None (anything)."""
+        a tuple (returned that row), None (anything)."""
         conn = self.cursor.connection
         cursors = []
         with conn.pipeline():
@@ -66,8 +66,12 @@ class Tx:
                 cursors.append(cursor)
         met = True
         for cursor, (_statement, _params, expect) in zip(cursors, steps):
-            if expect == "one" and cursor.rowcount != 1 or expect == "row" and cursor.fetchone() is None:
-                met = False
+            if expect == "one":
+                met = met and cursor.rowcount == 1
+            elif expect == "row":
+                met = met and cursor.fetchone() is not None
+            elif expect is not None:
+                met = met and cursor.fetchone() == expect
             cursor.close()
         return met
 

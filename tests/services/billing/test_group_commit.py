@@ -86,23 +86,29 @@ def test_each_settlement_gets_its_own_charge_in_a_shared_transaction(app, commit
 
 def test_on_postgresql_a_batch_is_sent_in_one_pipeline(app, commits, monkeypatch):
     account_id, key_id = wallet(1000)
-    sent = []
+    sent, met = [], []
     real = group_commit.Tx.all_at_once
 
     def counted(tx, steps):
         sent.append(len(steps))
-        return real(tx, steps)
+        met.append(real(tx, steps))
+        return met[-1]
 
     monkeypatch.setattr(group_commit.Tx, "all_at_once", counted)
     jobs = in_greenlets(app, [lambda i=i: ledger.reserve(account_id, key_id, 100, f"p{i}") for i in range(4)])
     assert all(job.value is True for job in jobs)
-    jobs = in_greenlets(app, [lambda i=i: ledger.settle(account_id, key_id, 100, 30, f"p{i}") for i in range(4)])
-    assert [job.value for job in jobs] == [30] * 4
-    # reserve: take, key hold, entry; settle: release, charge, return, key
-    assert sent == ([4 * 3, 4 * 4] if pipelined() else [])
+    costs = [30, 0, 100, 500]  # a charge and a return; nothing to charge; nothing to return; capped
+    jobs = in_greenlets(app, [
+        lambda i=i, cost=cost: ledger.settle(account_id, key_id, 100, cost, f"p{i}", {
+            "request_id": f"p{i}", "account_id": account_id, "key_id": key_id, "door": "openai.chat",
+            "status": 200}) for i, cost in enumerate(costs)])
+    assert [job.value for job in jobs] == [30, 0, 100, 100]
+    # one statement per write (services/billing/one_statement.py), each doing what it expected
+    assert (sent, met) == (([4, 4], [True, True]) if pipelined() else ([], []))
     assert len(commits) == 2
-    assert ledger.balance_of(account_id) == 880
-    assert db.session.get(ApiKey, key_id).spent == 120
+    assert ledger.balance_of(account_id) == 770
+    assert db.session.get(ApiKey, key_id).spent == 230
+    assert [log.credits for log in db.session.query(RequestLog).order_by(RequestLog.request_id)] == costs[:3] + [100]
     assert ledger.verify() == []
 
 
