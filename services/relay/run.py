@@ -20,14 +20,8 @@ from services.relay.client_watch import watch_client
 from services.relay.dialects import dialect
 from services.relay.errors import RelayError
 from services.relay.meter import Meter
+from services.relay.pings import PING, with_pings
 from services.relay.sanitize import sanitize
-
-try:
-    import gevent
-    from gevent import monkey
-    from gevent.queue import Empty, Queue
-except ImportError:  # pragma: no cover - gevent is a hard dependency
-    gevent = None
 
 log = logging.getLogger("tollgate.relay")
 
@@ -170,52 +164,6 @@ class StreamWriter:
     def ping(self) -> bytes: ...
     def end(self, meter: Meter) -> bytes: ...
     def error(self, error: RelayError) -> bytes: ...
-
-
-PING = object()
-
-
-def with_pings(upstream, interval: float):
-    """The upstream's events, with PING whenever it has been silent for
-    `interval` seconds, so proxies between us and the client keep the
-    stream open. A reader greenlet feeds a queue; without gevent (or with
-    interval 0) the events pass straight through."""
-    if interval <= 0 or gevent is None or not monkey.is_module_patched("socket"):
-        yield from upstream
-        return
-    queue = Queue()
-
-    def read():
-        try:
-            for event in upstream:
-                queue.put((True, event))
-            queue.put((False, None))
-        except BaseException as exc:  # handed to the relaying greenlet
-            queue.put((False, exc))
-
-    reader = gevent.spawn(read)
-    try:
-        while True:
-            try:
-                more, value = queue.get(timeout=interval)
-            except Empty:
-                yield PING
-                continue
-            if more:
-                yield value
-            elif value is None:
-                return
-            else:
-                raise value
-    finally:
-        # Wait for the reader to be out of its read: closing the response
-        # while it is inside one raises "reentrant call" and skips the rest
-        # of the cleanup. The caller aborts the upstream first, so the read
-        # returns at once; the timeout only bounds a misbehaving one.
-        reader.kill(block=True, timeout=READER_EXIT_SECONDS)
-
-
-READER_EXIT_SECONDS = 2.0
 
 
 def relay_stream(app: Flask, call: RelayCall, upstream, writer: StreamWriter,
