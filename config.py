@@ -84,6 +84,10 @@ class Config:
     # workers x (pool + overflow) under it.
     DB_POOL_SIZE = _int("DB_POOL_SIZE", 10)
     DB_MAX_OVERFLOW = _int("DB_MAX_OVERFLOW", 10)
+    # SQLite: each gunicorn worker checkpoints the write-ahead log this often
+    # from a thread of its own, so no request pays for it; 0 leaves it to
+    # SQLite (the commit that fills the log checkpoints it).
+    SQLITE_CHECKPOINT_SECONDS = _float("SQLITE_CHECKPOINT_SECONDS", 1.0)
 
     # A stream silent this long gets a keep-alive (`: keep-alive` / `ping`).
     STREAM_PING_SECONDS = _float("STREAM_PING_SECONDS", 10.0)
