@@ -16,6 +16,7 @@ import os
 import sqlite3
 
 from flask import Flask
+from gevent.monkey import get_original
 from sqlalchemy import event
 
 from extensions import db
@@ -23,17 +24,6 @@ from extensions import db
 log = logging.getLogger("tollgate.sqlite")
 
 BACKSTOP_PAGES = 10_000  # 40 MB of log at SQLite's 4 KiB pages
-
-
-def _native():
-    """A real thread and sleep, also when gevent has patched threading."""
-    try:
-        from gevent import monkey
-    except ImportError:  # pragma: no cover - gevent is a hard dependency
-        import _thread
-        import time
-        return _thread.start_new_thread, time.sleep
-    return monkey.get_original("_thread", "start_new_thread"), monkey.get_original("time", "sleep")
 
 
 def _backstop(dbapi_connection, _record) -> None:
@@ -73,6 +63,6 @@ def start_checkpointer(app: Flask) -> bool:
             return False
         event.listen(engine, "connect", _backstop)
         engine.dispose()  # connections made before now get the backstop too
-    start_new_thread, sleep = _native()
-    start_new_thread(_loop, (path, seconds, sleep))
+    # A real thread and sleep, also when gevent has patched threading.
+    get_original("_thread", "start_new_thread")(_loop, (path, seconds, get_original("time", "sleep")))
     return True

@@ -66,7 +66,7 @@ class Settle:
     """The settlement's statement, with the request log row or without."""
 
     def __init__(self, log_columns: tuple[str, ...]):
-        self.log_columns = log_columns
+        self._log_params = tuple((c, "log_" + c) for c in log_columns)  # named once, not per call
         self.with_log = _settle_statement(log_columns)
         self.bare = _settle_statement(None)
 
@@ -81,5 +81,5 @@ class Settle:
         statement = self.bare
         if log is not None:
             statement = self.with_log
-            params.update({"log_" + c: log[c] for c in self.log_columns})
+            params.update({name: log[c] for c, name in self._log_params})
         return (statement, params, (1, int(cost > 0), int(returned != 0)))

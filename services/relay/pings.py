@@ -26,26 +26,29 @@ def with_pings(upstream, interval: float):
         return
     queue = Queue()
     loop = gevent.get_hub().loop
-    heard = [time.monotonic()]  # when the reader last handed over an event (or a ping went)
-    timer = [None]
+    heard = time.monotonic()  # when the reader last handed over an event (or a ping went)
+    timer = None
 
     def read():
+        nonlocal heard
         try:
             for event in upstream:
-                heard[0] = time.monotonic()
+                heard = time.monotonic()
                 queue.put((True, event))
             queue.put((False, None))
         except BaseException as exc:  # handed to the relaying greenlet
             queue.put((False, exc))
 
     def arm(delay: float) -> None:
-        timer[0] = loop.timer(max(delay, 0.001))
-        timer[0].start(tick)
+        nonlocal timer
+        timer = loop.timer(max(delay, 0.001))
+        timer.start(tick)
 
     def tick() -> None:  # in the hub: must not block
-        silent = time.monotonic() - heard[0]
+        nonlocal heard
+        silent = time.monotonic() - heard
         if silent >= interval:
-            heard[0] = time.monotonic()
+            heard = time.monotonic()
             queue.put_nowait((True, PING))
             arm(interval)
         else:
@@ -63,7 +66,7 @@ def with_pings(upstream, interval: float):
             else:
                 raise value
     finally:
-        timer[0].close()
+        timer.close()
         # Wait for the reader to be out of its read: closing the response
         # while it is inside one raises "reentrant call" and skips the rest
         # of the cleanup. The caller aborts the upstream first, so the read
