@@ -100,6 +100,9 @@ def _attempt(call: RelayCall, send):
                          call.channel.name, exc.status or ("timeout" if exc.timeout else "a network error"))
                 call.use(call.channel)
                 continue
+            if exc.status is None:  # the client sees only "could not be reached": say why, for the operator
+                log.warning("request %s: channel %s: %s (%r)", call.request_id, call.channel.name, exc.message,
+                            exc.__cause__)
             raise _fail(call, exc) from None
         return result
 

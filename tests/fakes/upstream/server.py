@@ -36,13 +36,17 @@ class Handler(WSGIHandler):
 
     def read_requestline(self):
         # Waiting for the next request on a kept-alive connection: a server
-        # that drops idle ones (as most do) closes it after the timeout.
-        if self.idle_timeout:
-            self.socket.settimeout(self.idle_timeout)
+        # that drops idle ones (as most do) closes it after the timeout. The
+        # first request is not held to it: a connection the client has just
+        # opened is not idle (and a loaded client may take longer than the
+        # idle timeout between connecting and sending).
+        idle = self.idle_timeout if self.served else None
+        if idle:
+            self.socket.settimeout(idle)
         try:
             line = super().read_requestline()
         finally:
-            if self.idle_timeout:
+            if idle:
                 self.socket.settimeout(None)
         self.served += 1
         if line and self.drop_every and self.served > 1 and b"/_control/" not in _bytes(line):
