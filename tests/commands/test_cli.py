@@ -1,9 +1,13 @@
-"""The operator commands, run as an operator would: `flask --app app ...`."""
+"""The operator commands. Most run in this process through Click's test
+runner, on the same app the assertions read (a `flask` process spends
+seconds importing); the help of every command and `key create`'s output run
+as an operator runs them: `flask --app app ...` in a process of its own."""
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import update
@@ -17,34 +21,68 @@ from tests.support.servers import REPO
 from tests.support.stack import SECRET_KEY, make_app, migrate
 
 
+@dataclass
+class Ran:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
 @pytest.fixture
-def cli(tmp_path):
+def database(tmp_path):
     url = "sqlite:///" + str(tmp_path / "cli.db")
     app = make_app(url)
     migrate(app)
+    app.instance_path = str(tmp_path / "instance")
+    return url, app
+
+
+@pytest.fixture
+def cli(database):
+    """`cli("key", "create", ...)` as `flask --app app key create ...`,
+    in this process; `cli.app` reads the same database."""
+    _, app = database
+    runner = app.test_cli_runner()
+
+    def run(*args, check=True) -> Ran:
+        with app.app_context():  # as `flask` gives every command
+            result = runner.invoke(args=list(args))
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        ran = Ran(result.exit_code, result.stdout, result.stderr)
+        if check and ran.returncode != 0:
+            raise AssertionError(f"{args} failed: {ran.stdout}{ran.stderr}")
+        return ran
+
+    run.app = app
+    return run
+
+
+@pytest.fixture
+def flask_process(database, tmp_path):
+    """The same commands in a `flask` process, as an operator types them."""
+    url, app = database
     env = {**os.environ, "TOLLGATE_ENV": "testing", "DATABASE_URL": url, "SECRET_KEY": SECRET_KEY,
            "TOLLGATE_INSTANCE_DIR": str(tmp_path / "instance")}
 
-    def run(*args, check=True):
+    def run(*args) -> subprocess.CompletedProcess:
         result = subprocess.run([sys.executable, "-m", "flask", "--app", "app", *args], cwd=REPO, env=env,
                                 capture_output=True, text=True, timeout=60)
-        if check and result.returncode != 0:
-            raise AssertionError(f"{args} failed: {result.stdout}{result.stderr}")
+        assert result.returncode == 0, f"{args} failed: {result.stdout}{result.stderr}"
         return result
 
     run.app = app
     return run
 
 
-def test_every_command_has_help(cli):
-    from concurrent.futures import ThreadPoolExecutor
-
+def test_every_command_has_help(flask_process, cli):
     commands = [("channel", "add"), ("channel", "edit"), ("model", "set"), ("key", "create"), ("ledger", "verify"),
                 ("ledger", "sweep"), ("account", "adjust"), ("demo", "seed"), ("admin", "create")]
-    # Each `flask` process spends seconds importing: start them side by side.
-    with ThreadPoolExecutor(len(commands)) as pool:
-        outputs = list(pool.map(lambda c: cli(*c, "--help").stdout, commands))
-    for (group, command), out in zip(commands, outputs):
+    listing = flask_process("--help").stdout
+    for group in {group for group, _ in commands}:
+        assert group in listing, group
+    for group, command in commands:
+        out = cli(group, command, "--help").stdout
         assert "Usage:" in out and f"{group} {command}" in out, (group, command)
 
 
@@ -75,11 +113,7 @@ def test_channel_add_rejects_bad_input(cli):
 
 
 def test_channel_speaks_on_add_edit_list_and_help(cli):
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(2) as pool:
-        helps = list(pool.map(lambda c: cli("channel", c, "--help").stdout, ("add", "edit")))
-    for out in helps:
+    for out in (cli("channel", c, "--help").stdout for c in ("add", "edit")):
         flat = " ".join(out.split())
         assert "--speaks" in out
         assert ", ".join(DIALECTS) in flat, out
@@ -146,8 +180,8 @@ def test_model_set_takes_the_unit_prices(cli):
     assert "--image-prices" in cli("model", "set", "--help").stdout
 
 
-def test_key_create_prints_the_key_alone_on_the_last_line(cli):
-    result = cli("key", "create", "--name", "ci", "--credits", "5000", "--email", "Buyer@Example.com")
+def test_key_create_prints_the_key_alone_on_the_last_line(flask_process, cli):
+    result = flask_process("key", "create", "--name", "ci", "--credits", "5000", "--email", "Buyer@Example.com")
     raw = result.stdout.strip().splitlines()[-1]
     assert raw.startswith("sk-") and " " not in raw
     with cli.app.app_context():

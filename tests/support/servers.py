@@ -79,8 +79,11 @@ class GunicornServer:
         return self.log_path.read_text(errors="replace")
 
     def stop(self) -> None:
+        # Quick shutdown: a test stops its server once nothing is in flight,
+        # and gunicorn's graceful one waits out the worker's 1 s tick (0.8 s
+        # more per server, over a hundred servers a run).
         if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
+            self.proc.send_signal(signal.SIGQUIT)
             try:
                 self.proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
