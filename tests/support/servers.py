@@ -81,7 +81,7 @@ class GunicornServer:
     def stop(self) -> None:
         # Quick shutdown: a test stops its server once nothing is in flight,
         # and gunicorn's graceful one waits out the worker's 1 s tick (0.8 s
-        # more per server, over a hundred servers a run).
+        # more per server, dozens of servers a run).
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGQUIT)
             try:
