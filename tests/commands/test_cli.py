@@ -59,11 +59,12 @@ def cli(database):
 
 
 @pytest.fixture
-def flask_process(database, tmp_path):
-    """The same commands in a `flask` process, as an operator types them."""
+def flask_process(database):
+    """The same commands in a `flask` process, as an operator types them;
+    `cli.app` reads what they wrote."""
     url, app = database
     env = {**os.environ, "TOLLGATE_ENV": "testing", "DATABASE_URL": url, "SECRET_KEY": SECRET_KEY,
-           "TOLLGATE_INSTANCE_DIR": str(tmp_path / "instance")}
+           "TOLLGATE_INSTANCE_DIR": app.instance_path}
 
     def run(*args) -> subprocess.CompletedProcess:
         result = subprocess.run([sys.executable, "-m", "flask", "--app", "app", *args], cwd=REPO, env=env,
@@ -71,7 +72,6 @@ def flask_process(database, tmp_path):
         assert result.returncode == 0, f"{args} failed: {result.stdout}{result.stderr}"
         return result
 
-    run.app = app
     return run
 
 
