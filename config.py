@@ -184,6 +184,8 @@ class Config:
 
     # Observability. LOG_FORMAT=json: one JSON object per log line.
     LOG_FORMAT = (os.environ.get("LOG_FORMAT") or "text").strip().lower()
+    # WARNING drops the relay's per-request INFO line (the bench runs so).
+    LOG_LEVEL = (os.environ.get("LOG_LEVEL") or "INFO").strip().upper()
     # Who may read /metrics (anyone else gets 404): a bearer token, and/or
     # client networks (comma-separated, e.g. "10.0.0.0/8,127.0.0.1/32";
     # behind a proxy set TRUSTED_PROXIES so the client address is the real one).
@@ -194,7 +196,6 @@ class Config:
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
     DEBUG = False  # gunicorn serves even in development; no reloader
-    LOG_LEVEL = "INFO"
     PAYMENT_PROVIDER = (os.environ.get("PAYMENT_PROVIDER") or "dev").strip().lower()
 
 

@@ -35,6 +35,7 @@ VALUES = {
     "MAIL_FROM": "shop@example.com",
     "METRICS_ALLOW_NETWORKS": "10.0.0.0/8",
     "LOG_FORMAT": "json",
+    "LOG_LEVEL": "WARNING",
 }
 VALUE = "7"  # numbers, names, and "off" for the flags that default to on
 
