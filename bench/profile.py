@@ -1,9 +1,9 @@
 """Where Tollgate's worker spends its time on /v1/chat/completions: the
-bench rig (cache TTLs of 3 s, as in production), c=32 non-stream load, and
-py-spy sampling the one worker.
+bench rig (cache TTLs of 3 s, as in production), c=32 non-stream load (or
+the concurrency given), and py-spy sampling the one worker.
 
     pip install --target /tmp/pyspy py-spy
-    .venv/bin/python -m bench.profile [--py-spy /tmp/pyspy/bin/py-spy] [--seconds 15] [--stream] [--postgres]
+    .venv/bin/python -m bench.profile [--py-spy /tmp/pyspy/bin/py-spy] [--seconds 15] [--stream] [--postgres] [--concurrency 1]
 
 Prints the share of samples under each part of the path (a sample counts
 for every part on its stack, so shares overlap) and the top functions by
@@ -70,10 +70,10 @@ def summarize(path: str, top: int = 25) -> str:
     return "\n".join(out)
 
 
-async def load(rig: Rig, seconds: float, stream: bool) -> int:
+async def load(rig: Rig, seconds: float, stream: bool, concurrency: int = 32) -> int:
     payload = (body(STREAM_20, stream=True) if stream
                else body("hello " + directive(reply="hi there", chunks=2)))
-    results = await run_closed_loop(rig.targets["via"], payload, 32, seconds, stream=stream)
+    results = await run_closed_loop(rig.targets["via"], payload, concurrency, seconds, stream=stream)
     return sum(1 for x in results if x.status == 200)
 
 
@@ -83,6 +83,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--stream", action="store_true", help="20-chunk streams instead of non-stream calls")
     parser.add_argument("--postgres", action="store_true", help="the rig on a fresh PostgreSQL database")
+    parser.add_argument("--concurrency", type=int, default=32,
+                        help="clients in the closed loop (1: no two requests share a batch)")
     args = parser.parse_args()
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / time.strftime("profile-%Y%m%d-%H%M%S.txt")
@@ -94,7 +96,7 @@ def main() -> None:
                                 "-r", "250", "-f", "raw", "-o", str(out), "--nonblocking"], env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         time.sleep(1.0)
-        ok = asyncio.run(load(rig, args.seconds, args.stream))
+        ok = asyncio.run(load(rig, args.seconds, args.stream, args.concurrency))
         spy.wait(timeout=60)
         if spy.returncode:
             sys.exit(spy.stderr.read().decode())
