@@ -70,6 +70,11 @@ def _configure(app: Flask, config) -> None:
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
+    # 1 KiB pages: a commit writes each page it dirtied to the log whole,
+    # and a request's writes dirty one leaf in each of a dozen tables and
+    # indexes, so smaller pages make each commit cheaper (bench.ledger:
+    # reserve + settle 277 -> 227 us). Only a new, empty database takes it.
+    cursor.execute("PRAGMA page_size=1024")
     # WAL lets readers run beside the one writer; NORMAL is durable enough
     # with WAL and keeps each commit cheap.
     cursor.execute("PRAGMA journal_mode=WAL")

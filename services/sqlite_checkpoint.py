@@ -23,7 +23,7 @@ from extensions import db
 
 log = logging.getLogger("tollgate.sqlite")
 
-BACKSTOP_PAGES = 10_000  # 40 MB of log at SQLite's 4 KiB pages
+BACKSTOP_PAGES = 10_000  # 10 MB of log at the 1 KiB pages app.py gives a new database
 
 
 def _backstop(dbapi_connection, _record) -> None:
