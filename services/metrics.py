@@ -209,6 +209,7 @@ class StateCollector:
         from extensions import db
         from models import LedgerEntry, Task
         from models.base import utcnow
+        from models.ledger import RESERVE
 
         entries = LedgerEntry.__table__
         released = entries.alias("released")
@@ -216,7 +217,7 @@ class StateCollector:
         now = utcnow()
         count, credits, oldest = db.session.execute(
             select(func.count(), func.coalesce(func.sum(-entries.c.amount), 0), func.min(entries.c.created_at))
-            .where(entries.c.kind == "reserve", entries.c.created_at > now - HOLD_HORIZON)
+            .where(entries.c.kind == RESERVE, entries.c.created_at > now - HOLD_HORIZON)
             .where(~select(released.c.id).where(
                 released.c.idempotency_key == literal("release:") + entries.c.ref).exists())
             .where(~select(tasks.c.id).where(tasks.c.request_id == entries.c.ref).exists())  # a task's: below

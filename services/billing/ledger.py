@@ -17,6 +17,7 @@ from sqlalchemy import DateTime, bindparam, func, literal, select, text
 
 from extensions import db
 from models import Account, LedgerEntry, Task
+from models.ledger import RESERVE
 from models.base import utcnow
 from services.billing import group_commit, one_statement
 from services.billing.sql import Statement, Tx
@@ -220,25 +221,29 @@ def write_log(log: dict) -> None:
                             lambda: [(_RAW_LOG, _LOG_DEFAULTS | log | {"created_at": utcnow()}, None)], None)
 
 
+def stale_holds(cutoff):
+    """The reservations made before `cutoff` (and within a week of it, which
+    bounds the scan) that were never released and belong to no task."""
+    released = ledger.alias("released")
+    return (
+        select(ledger.c.account_id, ledger.c.key_id, ledger.c.amount, ledger.c.ref)
+        .where(ledger.c.kind == RESERVE, ledger.c.created_at < cutoff,
+               ledger.c.created_at > cutoff - timedelta(days=7))
+        .where(~select(released.c.id).where(
+            released.c.idempotency_key == literal("release:") + ledger.c.ref).exists())
+        .where(~select(tasks.c.id).where(tasks.c.request_id == ledger.c.ref).exists())
+    )
+
+
 def sweep(ttl_seconds: int) -> int:
     """Return holds older than ttl_seconds whose request never settled (a
     killed worker). Exactly-once against a late settle thanks to the release
     entry's idempotency key. Returns how many holds were swept. The hold of
     a submitted task is not the sweeper's: it stays open until the task is
     settled or released by its own timeout (services.tasks)."""
-    cutoff = utcnow() - timedelta(seconds=ttl_seconds)
-    horizon = cutoff - timedelta(days=7)  # bounds the scan
-    released = ledger.alias("released")
-    stale = (
-        select(ledger.c.account_id, ledger.c.key_id, ledger.c.amount, ledger.c.ref)
-        .where(ledger.c.kind == "reserve", ledger.c.created_at < cutoff, ledger.c.created_at > horizon)
-        .where(~select(released.c.id).where(
-            released.c.idempotency_key == literal("release:") + ledger.c.ref).exists())
-        .where(~select(tasks.c.id).where(tasks.c.request_id == ledger.c.ref).exists())
-    )
     swept = 0
     with db.engine.connect() as conn:
-        rows = conn.execute(stale).all()
+        rows = conn.execute(stale_holds(utcnow() - timedelta(seconds=ttl_seconds))).all()
     for account_id, key_id, amount, ref in rows:
         hold = -amount
         with db.engine.begin() as conn:
