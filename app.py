@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import functools
-import secrets
 
 from flask import Flask, g, request
 from flask.sessions import SecureCookieSessionInterface
@@ -13,6 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import config as config_module
 from extensions import csrf, db, limiter, login_manager, migrate
 from services import logs, metrics
+from services.ids import sortable_id
 from services.store.payments import check_production_payments
 
 API_PREFIXES = ("/v1", "/api/v1", "/mj/", "/suno/", "/kling/", "/jimeng")  # errors in an API shape
@@ -147,7 +147,7 @@ def _hooks_off_api_paths(app: Flask) -> None:
 def _register_request_hooks(app: Flask) -> None:
     @app.before_request
     def _request_id():
-        g.request_id = "req_" + secrets.token_hex(12)
+        g.request_id = sortable_id("req_")
 
     @app.after_request
     def _headers(response):
