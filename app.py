@@ -120,8 +120,9 @@ def _hooks_off_api_paths(app: Flask) -> None:
     headers. flask-limiter's own before/after hooks find no limit of theirs
     on those paths (there are no default limits) after a walk of exemptions
     and hints each time; the CSRF check and the foreign-Origin guard protect
-    cookie sessions, which those paths no longer have. All are skipped
-    there and run as before everywhere else."""
+    cookie sessions, which those paths no longer have, and so does
+    flask-login's remember-cookie refresh. All are skipped there and run as
+    before everywhere else."""
     from blueprints.api_v1.auth import rate_limit_headers
     from blueprints.session_auth import refuse_foreign_origin
 
@@ -140,7 +141,8 @@ def _hooks_off_api_paths(app: Flask) -> None:
     before, after = app.before_request_funcs[None], app.after_request_funcs[None]
     before[:] = [skip_api(f, lambda: None) if session_only(f) else f for f in before]
     after[:] = [skip_api(f, lambda response: response)
-                if isinstance(f, functools.partial) and f.args == (limiter,) else f for f in after]
+                if (isinstance(f, functools.partial) and f.args == (limiter,))
+                or f == login_manager._update_remember_cookie else f for f in after]
     app.after_request(rate_limit_headers)
 
 

@@ -100,6 +100,8 @@ def init_app(app) -> None:
 
     @app.after_request
     def _remember_lang(response):
+        if b"lang=" not in request.query_string:  # most requests: no query string to parse
+            return response
         asked = request.args.get("lang")
         if asked in LANGS and asked != request.cookies.get(COOKIE):
             response.set_cookie(COOKIE, asked, max_age=365 * 86400, samesite="Lax", httponly=True)

@@ -104,6 +104,8 @@ def request_line(record: dict, credits: int | None, key) -> None:
     """The relay's line for one request, from the request-log record
     (services.relay.run.settle, or a refusal). Never the key itself: its
     id and the visible prefix the dashboard also shows."""
+    if not request_log.isEnabledFor(logging.INFO):  # LOG_LEVEL=WARNING: not even built
+        return
     fields = {
         "request_id": record.get("request_id"),
         "key_id": getattr(key, "id", None),
