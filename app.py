@@ -64,7 +64,7 @@ def _configure(app: Flask, config) -> None:
     if app.config["TRUSTED_PROXIES"]:
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
-    logs.configure(app.config["LOG_FORMAT"], app.config.get("LOG_LEVEL", "INFO"))
+    logs.configure(app.config["LOG_FORMAT"], app.config["LOG_LEVEL"])
     metrics.parse_networks(app.config["METRICS_ALLOW_NETWORKS"])  # a typo stops the start, not the scrape
 
 

@@ -28,7 +28,8 @@ from bench.run import STREAM_20, Rig, body, pct, pin, proc_cpu_seconds
 from tests.fakes.upstream_client import directive
 from tests.support import servers, stack
 
-# Run with REV's code: create and seed its database, print the key.
+# Run with REV's code: create and seed its database as bench.run's Rig does,
+# print the key. Written out here, since REV may predate any shared helper.
 SEED = """
 import sys
 from tests.support import stack
@@ -54,13 +55,9 @@ def start_rev(rig: Rig, tree: str) -> tuple[servers.GunicornServer, str]:
     key = subprocess.check_output([sys.executable, "-c", SEED, db_url, rig.fake.base_url_v1, stack.SECRET_KEY],
                                   cwd=tree, env=env, stderr=subprocess.DEVNULL, text=True).split()[-1]
     server_env = stack.server_env(db_url, rig.tmp, KEY_CACHE_TTL="3", CATALOG_CACHE_TTL="3", LOG_LEVEL="WARNING")
-    repo, servers.REPO = servers.REPO, tree  # gunicorn runs from REV's tree
-    try:
-        server = servers.GunicornServer({**server_env, "PYTHONPATH": tree}, workers=1, name="bench-rev",
-                                        access_log=False, extra_args=("--worker-connections", "1200"),
-                                        preexec_fn=pin(0))
-    finally:
-        servers.REPO = repo
+    server = servers.GunicornServer({**server_env, "PYTHONPATH": tree}, workers=1, name="bench-rev",
+                                    access_log=False, extra_args=("--worker-connections", "1200"),
+                                    preexec_fn=pin(0), cwd=tree)
     return server, key
 
 

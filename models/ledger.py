@@ -12,6 +12,7 @@ KINDS = ("topup", "purchase", "bonus", "reserve", "release", "charge", "refund",
 # for holds always matches the partial index below (PostgreSQL's generic plan
 # of a prepared statement cannot match a parameter against an index's WHERE).
 RESERVE = literal_column("'reserve'")
+_RESERVES_ONLY = text("kind = 'reserve'")
 
 
 class LedgerEntry(db.Model):
@@ -19,7 +20,7 @@ class LedgerEntry(db.Model):
     # Only reservations, for the sweeper and the holds gauge: the entries
     # every request adds besides (release, charge) skip this index.
     __table_args__ = (db.Index("ix_ledger_reserves_created", "created_at",
-                               sqlite_where=text("kind = 'reserve'"), postgresql_where=text("kind = 'reserve'")),)
+                               sqlite_where=_RESERVES_ONLY, postgresql_where=_RESERVES_ONLY),)
 
     id = db.Column(BigId, primary_key=True, autoincrement=True)
     account_id = db.Column(db.Integer, db.ForeignKey("accounts.id"), nullable=False, index=True)

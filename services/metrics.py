@@ -204,23 +204,18 @@ class StateCollector:
         yield states
 
     def _holds(self):
-        from sqlalchemy import func, literal, select
+        from sqlalchemy import func, select
 
         from extensions import db
-        from models import LedgerEntry, Task
+        from models import LedgerEntry
         from models.base import utcnow
-        from models.ledger import RESERVE
+        from services.billing.ledger import open_holds
 
         entries = LedgerEntry.__table__
-        released = entries.alias("released")
-        tasks = Task.__table__
         now = utcnow()
-        count, credits, oldest = db.session.execute(
+        count, credits, oldest = db.session.execute(  # a task's holds: _tasks below
             select(func.count(), func.coalesce(func.sum(-entries.c.amount), 0), func.min(entries.c.created_at))
-            .where(entries.c.kind == RESERVE, entries.c.created_at > now - HOLD_HORIZON)
-            .where(~select(released.c.id).where(
-                released.c.idempotency_key == literal("release:") + entries.c.ref).exists())
-            .where(~select(tasks.c.id).where(tasks.c.request_id == entries.c.ref).exists())  # a task's: below
+            .where(*open_holds(now - HOLD_HORIZON))
         ).one()
         yield GaugeMetricFamily("tollgate_holds_outstanding",
                                 "Credit holds reserved and not yet settled (in flight, or left by a killed worker).",

@@ -221,18 +221,21 @@ def write_log(log: dict) -> None:
                             lambda: [(_RAW_LOG, _LOG_DEFAULTS | log | {"created_at": utcnow()}, None)], None)
 
 
-def stale_holds(cutoff):
-    """The reservations made before `cutoff` (and within a week of it, which
-    bounds the scan) that were never released and belong to no task."""
+def open_holds(since) -> tuple:
+    """Where-clauses for the reservations made after `since` that were never
+    released and belong to no task (a task's hold is its own: services.tasks).
+    The sweeper's and the holds gauge's one definition."""
     released = ledger.alias("released")
-    return (
-        select(ledger.c.account_id, ledger.c.key_id, ledger.c.amount, ledger.c.ref)
-        .where(ledger.c.kind == RESERVE, ledger.c.created_at < cutoff,
-               ledger.c.created_at > cutoff - timedelta(days=7))
-        .where(~select(released.c.id).where(
-            released.c.idempotency_key == literal("release:") + ledger.c.ref).exists())
-        .where(~select(tasks.c.id).where(tasks.c.request_id == ledger.c.ref).exists())
-    )
+    return (ledger.c.kind == RESERVE, ledger.c.created_at > since,
+            ~select(released.c.id).where(released.c.idempotency_key == literal("release:") + ledger.c.ref).exists(),
+            ~select(tasks.c.id).where(tasks.c.request_id == ledger.c.ref).exists())
+
+
+def stale_holds(cutoff):
+    """The open holds made before `cutoff` (and within a week of it, which
+    bounds the scan)."""
+    return (select(ledger.c.account_id, ledger.c.key_id, ledger.c.amount, ledger.c.ref)
+            .where(*open_holds(cutoff - timedelta(days=7)), ledger.c.created_at < cutoff))
 
 
 def sweep(ttl_seconds: int) -> int:

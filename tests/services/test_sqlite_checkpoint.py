@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from extensions import db
 from services import sqlite_checkpoint
-from tests.support.stack import make_app
+from tests.support.stack import make_app, migrate
 
 
 @pytest.fixture
@@ -46,10 +46,8 @@ def test_not_started_when_turned_off_or_not_a_sqlite_file(sqlite_app):
 def test_a_new_database_gets_small_pages_and_the_write_ahead_log(sqlite_app):
     # Every commit writes each page it dirtied whole, so the page size is a
     # cost of every request's commit (bench/ledger.py).
-    from flask_migrate import upgrade
-
+    migrate(sqlite_app)
     with sqlite_app.app_context():
-        upgrade()
         with db.engine.connect() as conn:
             assert conn.execute(text("PRAGMA page_size")).scalar() == 1024
             assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"

@@ -56,7 +56,7 @@ class GunicornServer:
 
     def __init__(self, env: dict[str, str], workers: int = 1, name: str = "tollgate",
                  access_log: bool = True, extra_args: tuple = (), preexec_fn=None,
-                 app: str = "wsgi:app"):
+                 app: str = "wsgi:app", cwd: Path = REPO):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         ARTIFACTS.mkdir(exist_ok=True)
@@ -65,7 +65,7 @@ class GunicornServer:
         cmd = [sys.executable, "-m", "gunicorn", "--worker-class", "gevent", "--workers", str(workers),
                "--bind", f"127.0.0.1:{self.port}", "--no-control-socket", "--graceful-timeout", "5",
                *(["--access-logfile", "-"] if access_log else []), *extra_args, app]
-        self.proc = subprocess.Popen(cmd, cwd=REPO, env={**os.environ, **env}, preexec_fn=die_with_parent(preexec_fn),
+        self.proc = subprocess.Popen(cmd, cwd=cwd, env={**os.environ, **env}, preexec_fn=die_with_parent(preexec_fn),
                                      stdout=self._log, stderr=subprocess.STDOUT)
         wait_http(self.url + "/healthz", proc=self.proc)
 
