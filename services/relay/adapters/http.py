@@ -202,6 +202,25 @@ def retry_after(response) -> int | None:
     return None
 
 
+# What reading a streaming body can raise, urllib3's or http.client's way;
+# the first are timeouts (socket.timeout is an OSError, so it is looked for first).
+READ_TIMEOUTS = (UrllibTimeout, TimeoutError)
+READ_ERRORS = (HTTPError, http.client.HTTPException, OSError, ValueError)
+
+
+def body_reader(response):
+    """The read1 to read a streaming response's body as it arrives with:
+    http.client's, under urllib3's, when the body needs no decoding. urllib3's
+    read1 adds its error catcher (a context manager) and decoded-buffer
+    checks to every read, about 0.1 ms of a 20-chunk stream's CPU; a body
+    with a Content-Encoding goes through it, to be decoded. Either raises one
+    of READ_TIMEOUTS or READ_ERRORS when the network fails."""
+    plain = getattr(response, "_fp", None)
+    if isinstance(plain, http.client.HTTPResponse) and not response.headers.get("Content-Encoding"):
+        return plain.read1
+    return response.read1
+
+
 def set_idle_timeout(response, seconds: float) -> None:
     """After the first byte, reads wait at most `seconds` for the next."""
     sock = getattr(getattr(response, "connection", None), "sock", None)
@@ -220,5 +239,6 @@ def abort_response(response) -> None:
         pass
 
 
-__all__ = ["BlockedAddress", "HTTPError", "NewConnectionError", "StaleConnection", "UrllibTimeout", "USER_AGENT",
-           "abort_response", "close", "finish", "pool", "request", "retry_after", "set_idle_timeout"]
+__all__ = ["BlockedAddress", "HTTPError", "NewConnectionError", "READ_ERRORS", "READ_TIMEOUTS", "StaleConnection",
+           "UrllibTimeout", "USER_AGENT", "abort_response", "body_reader", "close", "finish", "pool", "request",
+           "retry_after", "set_idle_timeout"]

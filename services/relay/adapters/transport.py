@@ -121,13 +121,13 @@ def error_message(text: str) -> str:
 def body_chunks(response):
     """The response body as it arrives (read1 returns what is there;
     nothing is held back). Network failures become UpstreamError."""
-    read = response.read1
+    read = http.body_reader(response)
     while True:
         try:
             data = read(READ_SIZE)
-        except http.UrllibTimeout as exc:
+        except http.READ_TIMEOUTS as exc:
             raise UpstreamError(None, "the upstream stopped sending", timeout=True) from exc
-        except (http.HTTPError, OSError) as exc:
+        except http.READ_ERRORS as exc:
             raise UpstreamError(None, "the upstream stream broke off") from exc
         if not data:
             return
