@@ -59,9 +59,9 @@ with app.app_context():
 
 def start_rev(rig: Rig, tree: str, env: dict) -> tuple[servers.GunicornServer, str]:
     db_url = f"sqlite:///{rig.tmp}/rev.db"
-    env = {**os.environ, "PYTHONPATH": tree, "TOLLGATE_ENV": "testing", "TOLLGATE_INSTANCE_DIR": rig.tmp}
+    seed_env = {**os.environ, "PYTHONPATH": tree, "TOLLGATE_ENV": "testing", "TOLLGATE_INSTANCE_DIR": rig.tmp}
     key = subprocess.check_output([sys.executable, "-c", SEED, db_url, rig.fake.base_url_v1, stack.SECRET_KEY],
-                                  cwd=tree, env=env, stderr=subprocess.DEVNULL, text=True).split()[-1]
+                                  cwd=tree, env=seed_env, stderr=subprocess.DEVNULL, text=True).split()[-1]
     server_env = stack.server_env(db_url, rig.tmp, KEY_CACHE_TTL="3", CATALOG_CACHE_TTL="3", LOG_LEVEL="WARNING",
                                   **env)
     server = servers.GunicornServer({**server_env, "PYTHONPATH": tree}, workers=1, name="bench-rev",
